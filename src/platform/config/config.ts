@@ -1,0 +1,98 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+
+/**
+ * Every environment variable Rapport reads, with its default. The README's configuration table
+ * mirrors this class; `loadConfig` refuses to start on a bad value and names the variable.
+ */
+export class AppConfig {
+  @IsInt() @Min(0) @Max(65535) @Transform(toInt)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsInt() @Min(1) @Max(500) @Transform(toInt)
+  DATABASE_POOL_SIZE = 10;
+
+  @IsString()
+  RAPPORT_DATA_DIR = './.rapport';
+
+  @IsInt() @Min(1024) @Max(65535) @Transform(toInt)
+  EMBEDDED_PG_PORT = 54329;
+
+  @IsString() @Matches(/^[^@\s]+@[^@\s]+$/, { message: 'RAPPORT_ADMIN_EMAIL must be an email address' })
+  RAPPORT_ADMIN_EMAIL = 'admin@rapport.local';
+
+  @IsOptional() @IsString() @Matches(/^.{12,}$/, { message: 'RAPPORT_ADMIN_PASSWORD must be at least 12 characters' })
+  RAPPORT_ADMIN_PASSWORD?: string;
+
+  @IsString()
+  RAPPORT_DEFAULT_TENANT_NAME = 'Default';
+
+  @IsString()
+  JWT_ISSUER = 'http://localhost:3000';
+
+  @IsString()
+  JWT_AUDIENCE = 'rapport-api';
+
+  @IsInt() @Min(60) @Max(86400) @Transform(toInt)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @IsInt() @Min(300) @Max(31536000) @Transform(toInt)
+  REFRESH_TOKEN_TTL_SECONDS = 2592000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsString()
+  CORS_ORIGINS = '*';
+
+  @IsBoolean() @Transform(toBool)
+  GRAPHQL_INTROSPECTION = true;
+
+  @IsInt() @Min(2) @Max(50) @Transform(toInt)
+  GRAPHQL_MAX_DEPTH = 8;
+
+  @IsInt() @Min(1) @Max(1000) @Transform(toInt)
+  GRAPHQL_MAX_ALIASES = 30;
+
+  @IsInt() @Min(100) @Max(1000000) @Transform(toInt)
+  GRAPHQL_MAX_COST = 5000;
+
+  @IsInt() @Min(1024) @Max(104857600) @Transform(toInt)
+  BODY_LIMIT_BYTES = 1048576;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(new AppConfig())) {
+    const value = env[key];
+    if (value !== undefined) raw[key] = value;
+  }
+  for (const key of ['DATABASE_URL', 'RAPPORT_ADMIN_PASSWORD']) {
+    if (env[key] !== undefined && env[key] !== '') raw[key] = env[key] as string;
+  }
+  const config = plainToInstance(AppConfig, raw);
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return config;
+}
+
+/** Where tests and tools find the database when they are not the server. */
+export function testDatabaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.TEST_DATABASE_URL || undefined;
+}
