@@ -33,6 +33,8 @@ export async function createApp(config: AppConfig, databaseUrl: string, options:
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // PATCH bodies may be sent as RFC 7396 merge patches.
+  fastify.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldIssue } from './domain-error.js';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldIssue[] {
@@ -18,8 +18,9 @@ function flatten(errors: ValidationError[], prefix = ''): FieldIssue[] {
 }
 
 /** Whitelisting validation: unknown properties are refused, each bad field is named. */
-export function createValidationPipe(): ValidationPipe {
+export function createValidationPipe(expectedType?: Type<unknown>): ValidationPipe {
   return new ValidationPipe({
+    expectedType,
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

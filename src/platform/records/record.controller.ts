@@ -1,0 +1,191 @@
+import { Body, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res, Type } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Ctx } from '../context/ctx.decorator.js';
+import { RequestContext } from '../context/request-context.js';
+import { DomainError } from '../http/domain-error.js';
+import { ProblemDto } from '../http/problem.dto.js';
+import { createValidationPipe } from '../http/validation.js';
+import { GetQueryDto, ListQueryDto, SearchBodyDto } from './list-query.dto.js';
+import { ObjectService } from './object.service.js';
+import type { Page, RecordData } from './record.types.js';
+
+export interface RecordApi {
+  /** e.g. 'Contact' */
+  typeName: string;
+  output: Type<unknown>;
+  create: Type<object>;
+  update: Type<object>;
+}
+
+const uuidPipe = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('NOT_FOUND', 'No record with that id (ids are UUIDs).') });
+
+export const etagOf = (record: RecordData): string => `"${String(record.version)}"`;
+
+/** `If-Match: "3"` → 3; absent → undefined. `*` matches any version. Anything else cannot match. */
+export function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const m = header.trim().match(/^(?:W\/)?"(\d{1,9})"$/);
+  if (!m) throw new DomainError('VERSION_MISMATCH', 'If-Match must be an ETag from this API, e.g. "3".');
+  return Number(m[1]);
+}
+
+function pageType(api: RecordApi): Type<unknown> {
+  class PageDto {
+    @ApiProperty({ type: [api.output], description: `The page of ${api.typeName} records.` })
+    data: unknown[];
+    @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page; null on the last page.' })
+    nextCursor: string | null;
+    @ApiPropertyOptional({ type: 'integer', description: 'Total matching records, when count=true.' })
+    total?: number;
+  }
+  Object.defineProperty(PageDto, 'name', { value: `${api.typeName}Page` });
+  return PageDto;
+}
+
+const errors = (...statuses: number[]) =>
+  statuses.map((status) => ApiResponse({ status, type: ProblemDto, description: DESCRIPTIONS[status] ?? 'Error' }));
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input (problem+json names each bad field).',
+  401: 'Missing or invalid bearer token.',
+  403: 'Not permitted.',
+  404: 'No such record (or not visible to you).',
+  409: 'Conflicts with another record (e.g. duplicate externalId).',
+  412: 'If-Match does not match the current version.',
+};
+
+function apply(target: object, key: string, decorators: (MethodDecorator | PropertyDecorator)[]): void {
+  const descriptor = Object.getOwnPropertyDescriptor(target, key);
+  for (const d of decorators.reverse()) (d as MethodDecorator)(target, key, descriptor as PropertyDescriptor);
+}
+
+/**
+ * The REST surface every record object shares: list, search, get, create, merge-patch update,
+ * soft delete and restore, with ETags and If-Match. A module's controller extends the class this
+ * returns and adds `@Controller('v1/<plural>')`, `@ApiTags` and any object-specific routes.
+ */
+export function RecordController(api: RecordApi) {
+  const Page = pageType(api);
+  const plural = api.typeName.toLowerCase();
+  const createPipe = createValidationPipe(api.create);
+  const updatePipe = createValidationPipe(api.update);
+
+  @ApiExtraModels(ProblemDto)
+  abstract class RecordControllerHost {
+    protected abstract readonly service: ObjectService;
+
+    async list(@Ctx() ctx: RequestContext, @Query() query: ListQueryDto): Promise<Omit<Page, 'cursors'>> {
+      return this.toBody(await this.service.list(ctx, { ...query, count: query.count === 'true' }));
+    }
+
+    async search(@Ctx() ctx: RequestContext, @Body() body: SearchBodyDto): Promise<Omit<Page, 'cursors'>> {
+      return this.toBody(await this.service.list(ctx, body));
+    }
+
+    async get(
+      @Ctx() ctx: RequestContext,
+      @Param('id', uuidPipe) id: string,
+      @Query() query: GetQueryDto,
+      @Headers('if-none-match') ifNoneMatch: string | undefined,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<RecordData | undefined> {
+      const record = await this.service.get(ctx, id, query);
+      const etag = etagOf(record);
+      reply.header('etag', etag);
+      if (ifNoneMatch !== undefined && ifNoneMatch.split(',').map((s) => s.trim().replace(/^W\//, '')).includes(etag)) {
+        reply.status(304);
+        return undefined;
+      }
+      return record;
+    }
+
+    async create(@Ctx() ctx: RequestContext, @Body(createPipe) input: object, @Res({ passthrough: true }) reply: FastifyReply): Promise<RecordData> {
+      const record = await this.service.create(ctx, input);
+      reply.header('etag', etagOf(record)).header('location', `/v1/${this.service.object.plural}/${String(record.id)}`);
+      return record;
+    }
+
+    async update(
+      @Ctx() ctx: RequestContext,
+      @Param('id', uuidPipe) id: string,
+      @Body(updatePipe) patch: object,
+      @Headers('if-match') ifMatch: string | undefined,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<RecordData> {
+      const record = await this.service.update(ctx, id, patch, parseIfMatch(ifMatch));
+      reply.header('etag', etagOf(record));
+      return record;
+    }
+
+    async remove(@Ctx() ctx: RequestContext, @Param('id', uuidPipe) id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+      await this.service.remove(ctx, id, parseIfMatch(ifMatch));
+    }
+
+    async restore(@Ctx() ctx: RequestContext, @Param('id', uuidPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<RecordData> {
+      const record = await this.service.restore(ctx, id);
+      reply.header('etag', etagOf(record));
+      return record;
+    }
+
+    protected toBody(page: Page): Omit<Page, 'cursors'> {
+      const { cursors: _cursors, ...body } = page;
+      return body;
+    }
+  }
+
+  const P = RecordControllerHost.prototype;
+  const idParam = ApiParam({ name: 'id', format: 'uuid', description: `The ${plural} id.` });
+  const listOps = (summary: string) => ApiOperation({ summary, description: `${summary}. Keyset-paginated: follow nextCursor until it is null.` });
+  apply(P, 'list', [Get(), listOps(`List ${plural}s`), ApiResponse({ status: 200, type: Page, description: 'A page.' }), ...errors(400, 401, 403)]);
+  apply(P, 'search', [
+    Post('search'),
+    HttpCode(200),
+    ApiOperation({ summary: `Search ${plural}s`, description: 'The list parameters as a JSON body; filter may be a string or the JSON AST.' }),
+    ApiBody({ type: SearchBodyDto }),
+    ApiResponse({ status: 200, type: Page, description: 'A page.' }),
+    ...errors(400, 401, 403),
+  ]);
+  apply(P, 'get', [
+    Get(':id'),
+    ApiOperation({ summary: `Get a ${plural}`, description: `One ${plural} by id, with its ETag. If-None-Match with the current ETag gives 304.` }),
+    idParam,
+    ApiResponse({ status: 200, type: api.output, description: `The ${plural}.` }),
+    ApiResponse({ status: 304, description: 'Not modified.' }),
+    ...errors(400, 401, 403, 404),
+  ]);
+  apply(P, 'create', [
+    Post(),
+    ApiOperation({ summary: `Create a ${plural}`, description: `Creates a ${plural}; answers 201 with Location and ETag. Unknown properties are refused.` }),
+    ApiBody({ type: api.create }),
+    ApiResponse({ status: 201, type: api.output, description: 'Created.' }),
+    ...errors(400, 401, 403, 409),
+  ]);
+  apply(P, 'update', [
+    Patch(':id'),
+    ApiOperation({ summary: `Update a ${plural}`, description: 'JSON merge patch (RFC 7396): absent properties stay, null clears. Send If-Match to update only the version you read.' }),
+    idParam,
+    ApiConsumes('application/json', 'application/merge-patch+json'),
+    ApiHeader({ name: 'If-Match', required: false, description: 'ETag of the version you read; 412 if it moved on.' }),
+    ApiBody({ type: api.update }),
+    ApiResponse({ status: 200, type: api.output, description: 'Updated.' }),
+    ...errors(400, 401, 403, 404, 409, 412),
+  ]);
+  apply(P, 'remove', [
+    Delete(':id'),
+    HttpCode(204),
+    ApiOperation({ summary: `Delete a ${plural}`, description: 'Soft delete; POST …/restore brings it back.' }),
+    idParam,
+    ApiHeader({ name: 'If-Match', required: false, description: 'ETag of the version you read; 412 if it moved on.' }),
+    ApiResponse({ status: 204, description: 'Deleted.' }),
+    ...errors(401, 403, 404, 412),
+  ]);
+  apply(P, 'restore', [
+    Post(':id/restore'),
+    HttpCode(200),
+    ApiOperation({ summary: `Restore a ${plural}`, description: 'Undoes a soft delete; restoring a live record returns it unchanged.' }),
+    idParam,
+    ApiResponse({ status: 200, type: api.output, description: 'Restored.' }),
+    ...errors(401, 403, 404),
+  ]);
+  return RecordControllerHost;
+}

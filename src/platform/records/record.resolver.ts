@@ -1,0 +1,115 @@
+import { ParseUUIDPipe, Type } from '@nestjs/common';
+import { Args, ArgsType, Field, ID, Info, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import type { GraphQLResolveInfo } from 'graphql';
+import { GraphQLJSON } from 'graphql-type-json';
+import { Ctx } from '../context/ctx.decorator.js';
+import { RequestContext } from '../context/request-context.js';
+import { DomainError } from '../http/domain-error.js';
+import { createValidationPipe } from '../http/validation.js';
+import { selects } from '../graphql/selection.js';
+import { Connection, ConnectionType, toConnection } from './connection.js';
+import { ObjectService } from './object.service.js';
+import type { RecordData } from './record.types.js';
+
+@ArgsType()
+export class ConnectionArgs {
+  @Field(() => GraphQLJSON, { nullable: true, description: 'Filter string or JSON AST (docs/query-language.md).' })
+  @IsOptional()
+  filter?: unknown;
+
+  @Field({ nullable: true, description: 'Comma-separated sort fields; `-` for descending.' })
+  @IsOptional() @IsString() @MaxLength(500)
+  sort?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Page size, 1–200 (default 50).' })
+  @IsOptional() @IsInt() @Min(1)
+  first?: number;
+
+  @Field({ nullable: true, description: 'Cursor from pageInfo.endCursor.' })
+  @IsOptional() @IsString() @MaxLength(32_768)
+  after?: string;
+
+  @Field({ nullable: true, description: 'Full-text search.' })
+  @IsOptional() @IsString() @MaxLength(500)
+  q?: string;
+}
+
+export interface RecordGraphqlApi {
+  typeName: string;
+  /** GraphQL field names: `contact` / `contacts` */
+  singular: string;
+  plural: string;
+  output: Type<unknown>;
+  create: Type<object>;
+  update: Type<object>;
+}
+
+export const graphqlUuid = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('NOT_FOUND', 'No record with that id (ids are UUIDs).') });
+
+/**
+ * The GraphQL operations every record object shares: `contact(id)`, `contacts(filter, sort,
+ * first, after, q)` → connection, `createContact`, `updateContact(id, input, expectedVersion)`,
+ * `deleteContact`, `restoreContact`. A module's resolver extends it with `@Resolver(() => Dto)`.
+ */
+export function RecordResolver(api: RecordGraphqlApi) {
+  const Conn = ConnectionType(api.output, api.typeName);
+  const name = api.typeName;
+
+  @Resolver({ isAbstract: true })
+  abstract class RecordResolverHost {
+    protected abstract readonly service: ObjectService;
+
+    @Query(() => api.output, { name: api.singular, description: `One ${name} by id (NOT_FOUND if absent or not visible).` })
+    one(@Ctx() ctx: RequestContext, @Args('id', { type: () => ID }, graphqlUuid) id: string): Promise<RecordData> {
+      return this.service.get(ctx, id);
+    }
+
+    @Query(() => Conn, { name: api.plural, description: `A page of ${name} records.` })
+    async many(@Ctx() ctx: RequestContext, @Args() args: ConnectionArgs, @Info() info: GraphQLResolveInfo): Promise<Connection> {
+      const page = await this.service.list(ctx, {
+        filter: args.filter,
+        sort: args.sort,
+        limit: args.first,
+        cursor: args.after,
+        q: args.q,
+        count: selects(info, 'totalCount'),
+      });
+      return toConnection(page);
+    }
+
+    @Mutation(() => api.output, { name: `create${name}`, description: `Create a ${name}.` })
+    create(@Ctx() ctx: RequestContext, @Args('input', { type: () => api.create }, createValidationPipe(api.create)) input: object): Promise<RecordData> {
+      return this.service.create(ctx, input);
+    }
+
+    @Mutation(() => api.output, {
+      name: `update${name}`,
+      description: `Merge-update a ${name}: omitted fields stay, null clears. expectedVersion gives VERSION_MISMATCH when the record moved on.`,
+    })
+    update(
+      @Ctx() ctx: RequestContext,
+      @Args('id', { type: () => ID }, graphqlUuid) id: string,
+      @Args('input', { type: () => api.update }, createValidationPipe(api.update)) input: object,
+      @Args('expectedVersion', { type: () => Int, nullable: true }) expectedVersion?: number | null,
+    ): Promise<RecordData> {
+      return this.service.update(ctx, id, input, expectedVersion ?? undefined);
+    }
+
+    @Mutation(() => Boolean, { name: `delete${name}`, description: `Soft-delete a ${name}; restore${name} brings it back.` })
+    async remove(
+      @Ctx() ctx: RequestContext,
+      @Args('id', { type: () => ID }, graphqlUuid) id: string,
+      @Args('expectedVersion', { type: () => Int, nullable: true }) expectedVersion?: number | null,
+    ): Promise<boolean> {
+      await this.service.remove(ctx, id, expectedVersion ?? undefined);
+      return true;
+    }
+
+    @Mutation(() => api.output, { name: `restore${name}`, description: `Undo the soft delete of a ${name}.` })
+    restore(@Ctx() ctx: RequestContext, @Args('id', { type: () => ID }, graphqlUuid) id: string): Promise<RecordData> {
+      return this.service.restore(ctx, id);
+    }
+  }
+  return RecordResolverHost;
+}
