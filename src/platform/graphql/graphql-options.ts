@@ -2,7 +2,7 @@ import { ApolloDriverConfig } from '@nestjs/apollo';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError, ValidationContext } from 'graphql';
 import { AppConfig } from '../config/config.js';
 
 /** Codes Apollo itself raises before our resolvers run, mapped to ours. */
@@ -32,6 +32,13 @@ export function formatGraphqlError(formatted: GraphQLFormattedError): GraphQLFor
   };
 }
 
+/** Report a limit breach as an ordinary validation error (a 400 with a clear message), not a throw. */
+const REPORT = {
+  exposeLimits: true,
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
 export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'driver'> {
   return {
     path: '/graphql',
@@ -44,9 +51,9 @@ export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'dri
     allowBatchedHttpRequests: false,
     formatError: formatGraphqlError,
     validationRules: [
-      maxDepthRule({ n: config.GRAPHQL_MAX_DEPTH }),
-      maxAliasesRule({ n: config.GRAPHQL_MAX_ALIASES }),
-      costLimitRule({ maxCost: config.GRAPHQL_MAX_COST }),
+      maxDepthRule({ n: config.GRAPHQL_MAX_DEPTH, ...REPORT }),
+      maxAliasesRule({ n: config.GRAPHQL_MAX_ALIASES, ...REPORT }),
+      costLimitRule({ maxCost: config.GRAPHQL_MAX_COST, ...REPORT }),
     ],
   };
 }

@@ -1,0 +1,117 @@
+import pg from 'pg';
+import { createTestApp, TestApp } from '../harness/app.js';
+import { newTenant, UserFixture } from '../harness/factories.js';
+import { gql } from '../harness/graphql.js';
+import { superSql } from '../harness/sql.js';
+
+describe('tenant isolation', () => {
+  let t: TestApp;
+  let a: UserFixture;
+  let b: UserFixture;
+  const ids: Record<string, string> = {};
+  const as = (u: UserFixture) => ({ authorization: `Bearer ${u.token}` });
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    a = await newTenant(t);
+    b = await newTenant(t);
+    ids.account = (await t.http.post('/v1/accounts').set(as(a)).send({ name: 'Secret Corp', industry: 'defense', externalId: 'a-1' })).body.id;
+    ids.contact = (await t.http.post('/v1/contacts').set(as(a)).send({ lastName: 'Hidden', email: 'h@secret.com', accountId: ids.account })).body.id;
+    ids.activity = (await t.http.post('/v1/activities').set(as(a)).send({ type: 'note', subject: 'classified', accountId: ids.account })).body.id;
+    ids.bContact = (await t.http.post('/v1/contacts').set(as(b)).send({ lastName: 'Visible' })).body.id;
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    ['accounts', 'account'],
+    ['contacts', 'contact'],
+    ['activities', 'activity'],
+  ])('tenant B cannot get, update, delete or restore tenant A’s %s', async (plural, key) => {
+    const path = `/v1/${plural}/${ids[key]}`;
+    expect((await t.http.get(path).set(as(b))).status).toBe(404);
+    expect((await t.http.patch(path).set(as(b)).send({ externalId: 'stolen' })).status).toBe(404);
+    expect((await t.http.delete(path).set(as(b))).status).toBe(404);
+    expect((await t.http.post(`${path}/restore`).set(as(b))).status).toBe(404);
+    expect((await t.http.get(path).set(as(a))).status).toBe(200);
+  });
+
+  it('tenant B’s lists, searches, filters, counts and full-text search never show tenant A’s records', async () => {
+    const list = await t.http.get('/v1/contacts').query({ count: 'true' }).set(as(b));
+    expect(list.body.data.map((c: { lastName: string }) => c.lastName)).toEqual(['Visible']);
+    expect(list.body.total).toBe(1);
+    expect((await t.http.get('/v1/accounts').set(as(b))).body.data).toEqual([]);
+    expect((await t.http.get('/v1/accounts').query({ q: 'secret' }).set(as(b))).body.data).toEqual([]);
+    expect((await t.http.post('/v1/contacts/search').set(as(b)).send({ filter: { 'account.industry': { eq: 'defense' } } })).body.data).toEqual([]);
+    expect((await t.http.get('/v1/contacts').query({ filter: `accountId eq '${ids.account}'` }).set(as(b))).body.data).toEqual([]);
+    expect((await t.http.get(`/v1/accounts/${ids.account}/timeline`).set(as(b))).status).toBe(404);
+  });
+
+  it('tenant B cannot link to or expand tenant A’s records', async () => {
+    const link = await t.http.post('/v1/contacts').set(as(b)).send({ lastName: 'Spy', accountId: ids.account });
+    expect(link.status).toBe(400);
+    expect(link.body.errors[0].field).toBe('accountId');
+    // Even a row forged in B's tenant with A's account id cannot reach A's account through expand.
+    const ok = await t.http.patch(`/v1/contacts/${ids.bContact}`).set(as(b)).send({ accountId: ids.account });
+    expect(ok.status).toBe(400);
+    const expanded = await t.http.get(`/v1/contacts/${ids.bContact}`).query({ expand: 'account' }).set(as(b));
+    expect(expanded.body.account).toBeNull();
+  });
+
+  it('tenant B sees nothing of tenant A through GraphQL', async () => {
+    const one = await gql(t, b.token, `query($id: ID!) { account(id: $id) { id name } }`, { id: ids.account });
+    expect(one.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const list = await gql<{ contacts: { nodes: { lastName: string }[] } }>(t, b.token, `{ contacts { nodes { lastName account { name } } } }`);
+    expect(list.data!.contacts.nodes).toEqual([{ lastName: 'Visible', account: null }]);
+    const upd = await gql(t, b.token, `mutation($id: ID!) { updateContact(id: $id, input: { lastName: "X" }) { id } }`, { id: ids.contact });
+    expect(upd.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const del = await gql(t, b.token, `mutation($id: ID!) { deleteActivity(id: $id) }`, { id: ids.activity });
+    expect(del.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const rows = await superSql(t.databaseUrl, 'SELECT last_name, deleted_at FROM contacts WHERE id = $1', [ids.contact]);
+    expect(rows).toEqual([{ last_name: 'Hidden', deleted_at: null }]);
+  });
+
+  it('at the SQL level, the app role with no tenant set reads 0 rows from every tenant-owned table', async () => {
+    const tables = await superSql<{ relname: string }>(
+      t.databaseUrl,
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity ORDER BY 1`,
+    );
+    expect(tables.map((r) => r.relname)).toEqual(expect.arrayContaining(['accounts', 'activities', 'contacts', 'refresh_tokens', 'tenants', 'users']));
+    const client = new pg.Client({ connectionString: t.databaseUrl });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SET LOCAL ROLE rapport_app");
+      for (const { relname } of tables) {
+        const total = await superSql<{ n: number }>(t.databaseUrl, `SELECT count(*)::int AS n FROM "${relname}"`);
+        expect(total[0].n).toBeGreaterThan(0);
+        const seen = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${relname}"`);
+        expect({ table: relname, rows: seen.rows[0].n }).toEqual({ table: relname, rows: 0 });
+      }
+      // With tenant A set, the app role sees exactly A's rows.
+      await client.query("SELECT set_config('app.tenant_id', $1, true)", [a.tenantId]);
+      const own = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM contacts');
+      expect(own.rows[0].n).toBe(1);
+      // and cannot write a row into another tenant.
+      await expect(
+        client.query(`INSERT INTO contacts (tenant_id, id, last_name) VALUES ($1, gen_random_uuid(), 'x')`, [b.tenantId]),
+      ).rejects.toThrow(/row-level security/);
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('the app role is neither owner, superuser nor BYPASSRLS, and every tenant table forces RLS', async () => {
+    const [role] = await superSql<{ rolsuper: boolean; rolbypassrls: boolean }>(t.databaseUrl, `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'rapport_app'`);
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
+    const owned = await superSql(t.databaseUrl, `SELECT relname FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = 'rapport_app')`);
+    expect(owned).toEqual([]);
+    const unforced = await superSql(
+      t.databaseUrl,
+      `SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT (c.relrowsecurity AND c.relforcerowsecurity)`,
+    );
+    expect(unforced).toEqual([]);
+  });
+});
