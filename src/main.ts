@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './platform/config/config.js';
 import { BootstrapService } from './platform/auth/bootstrap.service.js';
 import { bootstrapDatabase } from './platform/database/bootstrap.js';
+import { HealthService } from './platform/http/health.service.js';
 import { createRootLogger } from './platform/http/logger.js';
 
 async function main(): Promise<void> {
@@ -30,6 +31,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     try {
+      // Readiness turns 503 first so a load balancer stops routing here, then in-flight work drains.
+      app.get(HealthService).beginDraining();
+      if (config.SHUTDOWN_DRAIN_MS > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DRAIN_MS));
       await app.close();
       await db.stop();
       logger.info('stopped');

@@ -6,7 +6,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   const adminUrl = process.env.RAPPORT_TEST_ADMIN_URL;
   const template = process.env.RAPPORT_TEST_TEMPLATE;
   if (!adminUrl || !template) throw new Error('test harness: global setup did not run');
-  const name = `rapport_t_${randomBytes(6).toString('hex')}`;
+  // The creation time in the name lets a later run drop only clones that an old, dead run left.
+  const name = `rapport_t_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {

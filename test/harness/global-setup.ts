@@ -62,7 +62,12 @@ export default async function globalSetup(): Promise<void> {
     const stale = await admin.query<{ datname: string }>(
       `SELECT datname FROM pg_database WHERE datname LIKE 'rapport_t\\_%' AND datname NOT LIKE 'rapport_tpl%'`,
     );
-    for (const row of stale.rows) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
+    // Only clones older than two hours: another jest run may be using the recent ones.
+    const cutoff = Math.floor(Date.now() / 1000) - 7200;
+    for (const row of stale.rows) {
+      const created = Number(row.datname.split('_')[2]);
+      if (Number.isFinite(created) && created < cutoff) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
+    }
     await admin.query('SELECT pg_advisory_unlock(7243002)');
   } finally {
     await admin.end();

@@ -23,6 +23,9 @@ export class AppConfig {
   @IsInt() @Min(1) @Max(500) @Transform(toInt)
   DATABASE_POOL_SIZE = 10;
 
+  @IsInt() @Min(100) @Max(3600000) @Transform(toInt)
+  DATABASE_STATEMENT_TIMEOUT_MS = 30000;
+
   @IsString()
   RAPPORT_DATA_DIR = './.rapport';
 
@@ -67,6 +70,9 @@ export class AppConfig {
 
   @IsInt() @Min(100) @Max(1000000) @Transform(toInt)
   GRAPHQL_MAX_COST = 5000;
+
+  @IsInt() @Min(0) @Max(120000) @Transform(toInt)
+  SHUTDOWN_DRAIN_MS = 0;
 
   @IsInt() @Min(1024) @Max(104857600) @Transform(toInt)
   BODY_LIMIT_BYTES = 1048576;

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'INVALID_CLIENT'
   | 'UNSUPPORTED_GRANT_TYPE'
   | 'INVALID_SCOPE'
+  | 'QUERY_TIMEOUT'
   | 'INTERNAL';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -49,6 +50,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INVALID_CLIENT: 401,
   UNSUPPORTED_GRANT_TYPE: 400,
   INVALID_SCOPE: 400,
+  QUERY_TIMEOUT: 503,
   INTERNAL: 500,
 };
 

@@ -104,6 +104,8 @@ export function toDomainError(e: unknown): DomainError {
     case '22007':
     case '22008':
       return new DomainError('VALIDATION_FAILED', 'A value is out of range or malformed.');
+    case '57014':
+      return new DomainError('QUERY_TIMEOUT', 'The query took too long; narrow the filter or page size.');
     case '42501':
       return new DomainError('FORBIDDEN', 'Not allowed.');
     case '40001':

@@ -14,13 +14,13 @@ import {
   parseFilterInput,
   parseLimit,
   parseSort,
-  resolveSort,
+  RANK_COLUMN,
   SqlParams,
   stripCursorColumns,
   type FilterNode,
 } from '../query/index.js';
 import { col, ident } from '../query/sql.js';
-import { FieldDef, ObjectDef, registry, RelationDef, SortTerm, ToManyRelation, ToOneRelation } from '../registry/object-registry.js';
+import { FieldDef, ObjectDef, registry, RelationDef, ToManyRelation, ToOneRelation } from '../registry/object-registry.js';
 import { jsonMergeSql, selectList, table, valueSql } from './record-sql.js';
 import { EXPAND_MANY_LIMIT } from './record.types.js';
 import type { GetOptions, ListOptions, Page, RecordData } from './record.types.js';
@@ -80,7 +80,7 @@ export class RecordService {
       const pageRows = hasMore ? raw.slice(0, query.limit) : raw;
       const cursors = pageRows.map((r) => encodeCursor(query.sort, r));
       const data = pageRows.map((r) => stripCursorColumns(r));
-      await this.expandInto(em, object, data, expand);
+      await this.expandInto(em, data, expand);
       const page: Page = { data, nextCursor: hasMore ? cursors[cursors.length - 1] : null, cursors };
       if (options.count) {
         const countParams = new SqlParams();
@@ -99,7 +99,7 @@ export class RecordService {
     return this.run(ctx, async (em) => {
       const row = await this.fetchOne(em, object, id, this.withForeignKeys(object, columns, expand));
       if (!row) throw this.notFound(object, id);
-      await this.expandInto(em, object, [row], expand);
+      await this.expandInto(em, [row], expand);
       return row;
     });
   }
@@ -135,17 +135,9 @@ export class RecordService {
         columns: target.fields,
         extraWhere: [`${col('t', fk.column)} = ANY(${parents}::uuid[])`],
         params,
+        partitionBy: fk,
       });
-      // Rank inside each parent and keep first + 1 rows of each, in one round trip.
-      const inner = built.sql.replace(/\nLIMIT \d+$/, '');
-      const order = inner.slice(inner.lastIndexOf('\nORDER BY ') + '\nORDER BY '.length);
-      const body = inner.slice(0, inner.lastIndexOf('\nORDER BY '));
-      const ranked = body.replace(
-        /^SELECT /,
-        `SELECT row_number() OVER (PARTITION BY ${col('t', fk.column)} ORDER BY ${order}) AS "__rank", `,
-      );
-      const sql = `SELECT * FROM (${ranked}) ranked WHERE "__rank" <= ${built.limit + 1} ORDER BY ${ident(fk.name)}, "__rank"`;
-      const rows: RecordData[] = await em.query(sql, built.params);
+      const rows: RecordData[] = await em.query(built.sql, built.params);
       const out = new Map<string, ChildPage>();
       for (const id of parentIds) out.set(id, { rows: [], cursors: [], hasNextPage: false });
       for (const row of rows) {
@@ -157,7 +149,7 @@ export class RecordService {
         }
         page.cursors.push(encodeCursor(built.sort, row));
         const clean = stripCursorColumns(row);
-        delete clean.__rank;
+        delete clean[RANK_COLUMN];
         page.rows.push(clean);
       }
       return out;
@@ -288,11 +280,11 @@ export class RecordService {
     return new Map(rows.map((r) => [r.id as string, r]));
   }
 
-  private async expandInto(em: EntityManager, object: ObjectDef, rows: RecordData[], expand: RelationDef[]): Promise<void> {
+  private async expandInto(em: EntityManager, rows: RecordData[], expand: RelationDef[]): Promise<void> {
     if (rows.length === 0) return;
     for (const rel of expand) {
       if (rel.kind === 'toOne') await this.expandOne(em, rel, rows);
-      else await this.expandMany(em, object, rel, rows);
+      else await this.expandMany(em, rel, rows);
     }
   }
 
@@ -303,23 +295,29 @@ export class RecordService {
     for (const row of rows) row[rel.name] = typeof row[rel.field] === 'string' ? (found.get(row[rel.field] as string) ?? null) : null;
   }
 
-  private async expandMany(em: EntityManager, object: ObjectDef, rel: ToManyRelation, rows: RecordData[]): Promise<void> {
+  private async expandMany(em: EntityManager, rel: ToManyRelation, rows: RecordData[]): Promise<void> {
     const target = registry.get(rel.target);
     const fk = this.field(target, rel.foreignField);
-    const sort = resolveSort(target, target.defaultSort);
-    const order = sort.map((s: SortTerm) => `${col('t', this.field(target, s.field).column)} ${s.direction === 'asc' ? 'ASC NULLS LAST' : 'DESC NULLS FIRST'}`).join(', ');
-    const live = target.softDelete ? ' AND t."deleted_at" IS NULL' : '';
-    const sql =
-      `SELECT * FROM (SELECT ${selectList(target.fields)}, row_number() OVER (PARTITION BY ${col('t', fk.column)} ORDER BY ${order}) AS "__rank" ` +
-      `FROM ${table(target)} t WHERE ${col('t', fk.column)} = ANY($1::uuid[])${live}) x WHERE "__rank" <= ${EXPAND_MANY_LIMIT} ORDER BY "__rank"`;
-    const children: RecordData[] = await em.query(sql, [rows.map((r) => r.id)]);
+    const params = new SqlParams();
+    const parents = params.add(rows.map((r) => r.id));
+    const built = buildListQuery(registry, target, {
+      sort: target.defaultSort,
+      limit: EXPAND_MANY_LIMIT,
+      columns: target.fields,
+      extraWhere: [`${col('t', fk.column)} = ANY(${parents}::uuid[])`],
+      params,
+      partitionBy: fk,
+    });
+    const children: RecordData[] = await em.query(built.sql, built.params);
     const byParent = new Map<string, RecordData[]>();
     for (const child of children) {
-      delete child.__rank;
-      const key = child[fk.name] as string;
-      byParent.set(key, [...(byParent.get(key) ?? []), child]);
+      // limit + 1 rows come back per parent; an expand shows the first EXPAND_MANY_LIMIT.
+      if (Number(child[RANK_COLUMN]) > EXPAND_MANY_LIMIT) continue;
+      const clean = stripCursorColumns(child);
+      delete clean[RANK_COLUMN];
+      const key = clean[fk.name] as string;
+      byParent.set(key, [...(byParent.get(key) ?? []), clean]);
     }
-    void object;
     for (const row of rows) row[rel.name] = byParent.get(row.id as string) ?? [];
   }
 
