@@ -53,8 +53,9 @@ CREATE TABLE users (
   UNIQUE (tenant_id, email)
 );
 
--- Sign-in directory: maps a login email to its tenant before any tenant is known. It holds no
--- other data and is the one table without RLS that the app role may read.
+-- Sign-in directory: maps a login email to its tenant before any tenant is known. Under RLS like
+-- every tenant table (not FORCEd: its owner reads across tenants), and read across tenants only
+-- through the two SECURITY DEFINER functions below, which answer for one email at a time.
 CREATE TABLE user_directory (
   email text PRIMARY KEY CHECK (email = lower(email)),
   tenant_id uuid NOT NULL,
@@ -210,4 +211,20 @@ BEGIN
 END $$;
 
 GRANT SELECT, INSERT, UPDATE ON tenants TO rapport_app;
+
+ALTER TABLE user_directory ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON user_directory USING (tenant_id = app_tenant_id()) WITH CHECK (tenant_id = app_tenant_id());
 GRANT SELECT, INSERT, UPDATE, DELETE ON user_directory TO rapport_app;
+
+-- The tenant and user an email signs in to (at most one row).
+CREATE FUNCTION sign_in_lookup(p_email text) RETURNS TABLE (tenant_id uuid, user_id uuid)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$ SELECT d.tenant_id, d.user_id FROM user_directory d WHERE d.email = lower(p_email) $$;
+
+-- Whether anybody can sign in yet (bootstrap of an empty database): the first entry, if any.
+CREATE FUNCTION sign_in_first() RETURNS TABLE (tenant_id uuid, user_id uuid)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$ SELECT d.tenant_id, d.user_id FROM user_directory d ORDER BY d.tenant_id, d.user_id LIMIT 1 $$;
+
+REVOKE ALL ON FUNCTION sign_in_lookup(text), sign_in_first() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION sign_in_lookup(text), sign_in_first() TO rapport_app;

@@ -1,5 +1,44 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthGuard } from './auth.guard.js';
 import { BootstrapService } from './bootstrap.service.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { KeysService } from './keys.service.js';
+import { MeController } from './me.controller.js';
+import { OAuthController } from './oauth.controller.js';
+import { OAuthService } from './oauth.service.js';
+import { PasswordHasher } from './password-hasher.js';
+import { RefreshToken } from './refresh-token.entity.js';
+import { SigningKey } from './signing-key.entity.js';
+import { Tenant } from './tenant.entity.js';
+import { TenantsService } from './tenants.service.js';
+import { TokenService } from './token.service.js';
+import { UserDirectoryEntry } from './user-directory.entity.js';
+import { User } from './user.entity.js';
+import { UsersService } from './users.service.js';
+import { ViewerResolver } from './viewer.resolver.js';
+import { WellKnownController } from './well-known.controller.js';
 
-@Module({ providers: [BootstrapService], exports: [BootstrapService] })
+/**
+ * Identity: tenants, users, token issue (POST /oauth/token) and verification. Its AuthGuard is
+ * global, so every route and GraphQL operation of every module needs a token unless @Public().
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([Tenant, User, UserDirectoryEntry, RefreshToken, SigningKey])],
+  controllers: [OAuthController, WellKnownController, MeController],
+  providers: [
+    KeysService,
+    PasswordHasher,
+    TenantsService,
+    UsersService,
+    TokenService,
+    OAuthService,
+    JwtStrategy,
+    BootstrapService,
+    ViewerResolver,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [TenantsService, UsersService, TokenService, KeysService, BootstrapService],
+})
 export class AuthModule {}

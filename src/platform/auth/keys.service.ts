@@ -1,0 +1,146 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  calculateJwkThumbprint,
+  CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  JWK,
+  JWTPayload,
+  SignJWT,
+} from 'jose';
+import { DataSource, IsNull } from 'typeorm';
+import { SigningKey } from './signing-key.entity.js';
+
+export const SIGNING_ALG = 'EdDSA';
+
+/** Serialises key creation across replicas that boot at the same moment (any fixed bigint). */
+const KEY_CREATION_LOCK = 7_243_101;
+
+/** A token naming a kid we do not know triggers a reload at most this often (garbage kids must not hammer the DB). */
+const UNKNOWN_KID_RELOAD_MS = 10_000;
+
+export interface PublicJwk extends JWK {
+  kid: string;
+  alg: string;
+  use: 'sig';
+}
+
+interface Loaded {
+  signingKid: string;
+  signingKey: CryptoKey;
+  verificationKeys: Map<string, CryptoKey>;
+  jwks: PublicJwk[];
+}
+
+/**
+ * Owns the token signing keys. They live in `signing_keys`, which only the service's own login can
+ * read, so this service uses the DataSource directly and never TenantDb (rapport_app has no grant
+ * there). Every non-retired key verifies and is published; the newest one signs.
+ */
+@Injectable()
+export class KeysService implements OnModuleInit {
+  private readonly logger = new Logger('auth.keys');
+  private loaded?: Loaded;
+  private lastReload = 0;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.ensureSigningKey();
+    await this.reload();
+  }
+
+  /** The public keys, as served at /.well-known/jwks.json. */
+  jwks(): { keys: PublicJwk[] } {
+    return { keys: [...this.state().jwks] };
+  }
+
+  /** Signs `claims` as a compact JWS with the current key; `typ` goes into the protected header. */
+  async sign(claims: JWTPayload, typ = 'JWT'): Promise<string> {
+    const { signingKid, signingKey } = this.state();
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: SIGNING_ALG, kid: signingKid, typ })
+      .sign(signingKey);
+  }
+
+  /**
+   * The verification key for `kid`, or undefined. An unknown kid may be a key another replica
+   * just created, so the key set is re-read (rate-limited) before giving up.
+   */
+  async verificationKey(kid: string | undefined): Promise<CryptoKey | undefined> {
+    if (!kid) return undefined;
+    const known = this.state().verificationKeys.get(kid);
+    if (known || Date.now() - this.lastReload < UNKNOWN_KID_RELOAD_MS) return known;
+    await this.reload();
+    return this.state().verificationKeys.get(kid);
+  }
+
+  /** Re-reads the non-retired keys (after a rotation elsewhere). */
+  async reload(): Promise<void> {
+    this.lastReload = Date.now();
+    const rows = await this.dataSource.getRepository(SigningKey).find({
+      where: { retiredAt: IsNull() },
+      order: { createdAt: 'DESC', kid: 'ASC' },
+    });
+    const usable = rows.filter((r) => r.alg === SIGNING_ALG);
+    if (usable.length === 0) throw new Error('no usable signing key in signing_keys');
+    const verificationKeys = new Map<string, CryptoKey>();
+    const jwks: PublicJwk[] = [];
+    for (const row of usable) {
+      verificationKeys.set(row.kid, await asCryptoKey(row.publicJwk));
+      jwks.push(publicJwkOf(row));
+    }
+    this.loaded = {
+      signingKid: usable[0].kid,
+      signingKey: await asCryptoKey(usable[0].privateJwk),
+      verificationKeys,
+      jwks,
+    };
+  }
+
+  /** Creates the first key pair when there is none; the advisory lock makes concurrent boots create one, not two. */
+  private async ensureSigningKey(): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      await em.query('SELECT pg_advisory_xact_lock($1)', [KEY_CREATION_LOCK]);
+      const existing = await em
+        .getRepository(SigningKey)
+        .count({ where: { retiredAt: IsNull(), alg: SIGNING_ALG } });
+      if (existing > 0) return;
+      const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, {
+        crv: 'Ed25519',
+        extractable: true,
+      });
+      const publicJwk = await exportJWK(publicKey);
+      const privateJwk = await exportJWK(privateKey);
+      const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(SigningKey)
+        .values({ kid, alg: SIGNING_ALG, publicJwk, privateJwk })
+        .orIgnore()
+        .execute();
+      this.logger.log(`created token signing key ${kid}`);
+    });
+  }
+
+  private state(): Loaded {
+    if (!this.loaded) throw new Error('KeysService used before module init');
+    return this.loaded;
+  }
+}
+
+async function asCryptoKey(jwk: JWK): Promise<CryptoKey> {
+  const key = await importJWK(jwk, SIGNING_ALG);
+  // importJWK only yields raw bytes for symmetric ("oct") keys, which signing_keys never holds.
+  if (key instanceof Uint8Array) throw new Error('signing_keys holds a symmetric key');
+  return key;
+}
+
+/** Only the public members: a JWK copied whole from the private column would leak `d`. */
+function publicJwkOf(row: SigningKey): PublicJwk {
+  const { kty, crv, x } = row.publicJwk;
+  return { kty, crv, x, kid: row.kid, alg: row.alg, use: 'sig' };
+}

@@ -1,0 +1,75 @@
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../src/platform/config/config.js';
+import { KeysService } from '../../src/platform/auth/keys.service.js';
+import { createTestApp, TestApp } from '../harness/app.js';
+
+describe('discovery documents', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ JWT_ISSUER: 'https://rapport.example.com' });
+  });
+  afterAll(() => t.close());
+
+  it('publishes RFC 8414 metadata consistent with the tokens', async () => {
+    const res = await t.http.get('/.well-known/oauth-authorization-server');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('public, max-age=300');
+    expect(res.body).toEqual({
+      issuer: 'https://rapport.example.com',
+      token_endpoint: 'https://rapport.example.com/oauth/token',
+      jwks_uri: 'https://rapport.example.com/.well-known/jwks.json',
+      grant_types_supported: ['password', 'refresh_token'],
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: ['none'],
+      service_documentation: 'https://rapport.example.com/docs',
+    });
+    expect(res.body.issuer).toBe(t.app.get(AppConfig).JWT_ISSUER);
+  });
+
+  it('publishes only public key material in the JWKS', async () => {
+    const res = await t.http.get('/.well-known/jwks.json');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('public, max-age=300');
+    expect(res.body.keys).toHaveLength(1);
+    const [key] = res.body.keys;
+    expect(key).toEqual({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: expect.any(String),
+      kid: expect.any(String),
+      alg: 'EdDSA',
+      use: 'sig',
+    });
+    expect(key).not.toHaveProperty('d');
+  });
+
+  it('creates one signing key even when several instances start together, and keeps it across restarts', async () => {
+    const keys = t.app.get(KeysService);
+    const before = keys.jwks().keys[0].kid;
+    await Promise.all([keys.onModuleInit(), keys.onModuleInit(), keys.onModuleInit()]);
+    const rows: { n: number }[] = await t.app
+      .get(DataSource)
+      .query('SELECT count(*)::int AS n FROM signing_keys');
+    expect(rows[0].n).toBe(1);
+    expect(keys.jwks().keys[0].kid).toBe(before);
+  });
+
+  it('documents the auth endpoints in OpenAPI, with the token endpoint open to anonymous callers', async () => {
+    const doc = (await t.http.get('/openapi.json')).body;
+    const op = doc.paths['/oauth/token'].post;
+    expect(op.tags).toEqual(['auth']);
+    expect(op.description).toBeTruthy();
+    expect(Object.keys(op.requestBody.content).sort()).toEqual([
+      'application/json',
+      'application/x-www-form-urlencoded',
+    ]);
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401']);
+    expect(op.security).toEqual([{}]);
+    for (const path of ['/.well-known/jwks.json', '/.well-known/oauth-authorization-server']) {
+      expect(doc.paths[path].get.security).toEqual([{}]);
+      expect(doc.paths[path].get.tags).toEqual(['auth']);
+    }
+    expect(doc.paths['/v1/me'].get.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(doc.paths['/v1/me'].get.responses).sort()).toEqual(['200', '401']);
+  });
+});
