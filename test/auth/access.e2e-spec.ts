@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { createPublicKey } from 'node:crypto';
 import { generateKeyPair, SignJWT } from 'jose';
 import { AppConfig } from '../../src/platform/config/config.js';
 import { RequestContext } from '../../src/platform/context/request-context.js';
@@ -73,50 +75,119 @@ describe('access tokens on REST and GraphQL', () => {
     });
 
     it('refuses garbage', async () => {
-      for (const token of ['garbage', 'a.b.c', `${b64json({ alg: 'EdDSA' })}.${b64json({})}.AAAA`]) {
-        expect401(await me(token), /error="invalid_token"/);
+      for (const token of [
+        'garbage',
+        'a.b.c',
+        `${b64json({ alg: 'RS256', typ: 'at+jwt' })}.${b64json({})}.AAAA`,
+      ]) {
+        expect401(
+          await me(token),
+          /error="invalid_token", error_description="The access token is not valid\."/,
+        );
       }
+    });
+
+    it('answers a blank Bearer token like a missing token', async () => {
+      const res = await t.http.get('/v1/me').set('authorization', 'Bearer ');
+      expect401(res, /^Bearer realm="rapport"$/);
+      expect(res.body.detail).toBe(
+        'Authentication is required: send an access token as "Authorization: Bearer <token>".',
+      );
     });
 
     it('refuses an expired token and says so', async () => {
       const token = await keys.sign(claims({ iat: now() - 1000, exp: now() - 60 }), 'at+jwt');
       const res = await me(token);
       expect401(res, /error="invalid_token", error_description="The access token has expired\."/);
-      expect(res.body.detail).toMatch(/expired/);
+      expect(res.body.detail).toBe('The access token has expired.');
     });
 
-    it('refuses a token for another audience or from another issuer', async () => {
-      expect401(await me(await keys.sign(claims({ aud: 'someone-else' }), 'at+jwt')), /invalid_token/);
+    it('allows a few seconds of clock drift on expiry, no more', async () => {
+      expect((await me(await keys.sign(claims({ exp: now() - 2 }), 'at+jwt'))).status).toBe(200);
+      expect401(await me(await keys.sign(claims({ exp: now() - 30 }), 'at+jwt')), /expired/);
+    });
+
+    it('refuses a token for another audience or from another issuer, without echoing why', async () => {
+      const res = await me(await keys.sign(claims({ aud: 'someone-else' }), 'at+jwt'));
+      expect401(res, /error_description="The access token is not valid\."/);
+      expect(res.body.detail).toBe('The access token is not valid.');
+      expect(JSON.stringify(res.body)).not.toMatch(/jwt|audience/i);
       expect401(
         await me(await keys.sign(claims({ iss: 'https://evil.example' }), 'at+jwt')),
         /invalid_token/,
       );
     });
 
-    it('refuses an unsigned (alg none) token', async () => {
-      const token = `${b64json({ alg: 'none', typ: 'at+jwt' })}.${b64json(claims())}.`;
-      expect401(await me(token), /invalid_token/);
+    it('refuses a validly signed token missing a required claim', async () => {
+      for (const missing of ['sub', 'tid', 'iat', 'exp', 'jti']) {
+        const c: Record<string, unknown> = claims();
+        delete c[missing];
+        expect401(await me(await keys.sign(c, 'at+jwt')), /invalid_token/);
+      }
     });
 
-    it('refuses a token signed by a key that is not ours, even with our kid', async () => {
-      const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    it('refuses an unsigned (alg none) token', async () => {
       const kid = keys.jwks().keys[0].kid;
-      const token = await new SignJWT(claims())
-        .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
+      for (const header of [
+        { alg: 'none', typ: 'at+jwt' },
+        { alg: 'none', kid, typ: 'at+jwt' },
+      ]) {
+        const token = `${b64json(header)}.${b64json(claims())}.`;
+        expect401(await me(token), /invalid_token/);
+      }
+    });
+
+    it('refuses a token signed by a key that is not ours, with our kid or an unknown one', async () => {
+      const { privateKey } = await generateKeyPair('RS256');
+      const kid = keys.jwks().keys[0].kid;
+      const ourKid = await new SignJWT(claims())
+        .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
         .sign(privateKey);
-      expect401(await me(token), /invalid_token/);
+      expect401(await me(ourKid), /invalid_token/);
       const unknownKid = await new SignJWT(claims())
-        .setProtectedHeader({ alg: 'EdDSA', kid: 'nope', typ: 'at+jwt' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'nope', typ: 'at+jwt' })
         .sign(privateKey);
       expect401(await me(unknownKid), /invalid_token/);
+      const noKid = await new SignJWT(claims())
+        .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt' })
+        .sign(privateKey);
+      expect401(await me(noKid), /invalid_token/);
     });
 
-    it('refuses an HS256 token made with the public key as the secret (algorithm confusion)', async () => {
+    it('refuses an HS256 token made with the public key as the HMAC secret (algorithm confusion)', async () => {
       const jwk = keys.jwks().keys[0];
-      const token = await new SignJWT(claims())
-        .setProtectedHeader({ alg: 'HS256', kid: jwk.kid, typ: 'at+jwt' })
-        .sign(new TextEncoder().encode(JSON.stringify(jwk)));
-      expect401(await me(token), /invalid_token/);
+      const pem = createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' })
+        .export({ type: 'spki', format: 'pem' })
+        .toString();
+      const secrets = [
+        new TextEncoder().encode(pem),
+        createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' }).export({
+          type: 'spki',
+          format: 'der',
+        }),
+        new TextEncoder().encode(JSON.stringify(jwk)),
+      ];
+      for (const secret of secrets) {
+        const token = await new SignJWT(claims())
+          .setProtectedHeader({ alg: 'HS256', kid: jwk.kid, typ: 'at+jwt' })
+          .sign(new Uint8Array(secret));
+        expect401(await me(token), /invalid_token/);
+      }
+    });
+
+    it('answers 500, not 401, when the key store cannot be read while looking a kid up', async () => {
+      const spy = jest
+        .spyOn(keys, 'verificationKey')
+        .mockRejectedValueOnce(new Error('connect ECONNREFUSED 10.0.0.5:5432'));
+      try {
+        const res = await me(u.token);
+        expect(res.status).toBe(500);
+        expect(res.headers['www-authenticate']).toBeUndefined();
+        expect(JSON.stringify(res.body)).not.toContain('10.0.0.5');
+      } finally {
+        spy.mockRestore();
+      }
+      expect((await me(u.token)).status).toBe(200);
     });
 
     it('refuses a tampered payload', async () => {

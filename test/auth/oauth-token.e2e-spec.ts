@@ -40,7 +40,7 @@ describe('POST /oauth/token', () => {
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
     });
-    expect(protectedHeader).toEqual({ alg: 'EdDSA', kid: jwks.keys[0].kid, typ: 'at+jwt' });
+    expect(protectedHeader).toEqual({ alg: 'RS256', kid: jwks.keys[0].kid, typ: 'at+jwt' });
     expect(payload).toMatchObject({ sub: u.userId, tid: u.tenantId, scope: '', ptyp: 'user' });
     expect(typeof payload.jti).toBe('string');
     expect(payload.exp! - payload.iat!).toBe(config.ACCESS_TOKEN_TTL_SECONDS);
@@ -52,7 +52,7 @@ describe('POST /oauth/token', () => {
       .post('/oauth/token')
       .send({ grant_type: 'password', username: u.email, password: u.password });
     expect(res.status).toBe(200);
-    expect(decodeProtectedHeader(res.body.access_token).alg).toBe('EdDSA');
+    expect(decodeProtectedHeader(res.body.access_token).alg).toBe('RS256');
   });
 
   it('treats the email case-insensitively and ignores unknown parameters', async () => {

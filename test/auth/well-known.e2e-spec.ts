@@ -1,3 +1,4 @@
+import { exportJWK, generateKeyPair } from 'jose';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/platform/config/config.js';
 import { KeysService } from '../../src/platform/auth/keys.service.js';
@@ -33,14 +34,17 @@ describe('discovery documents', () => {
     expect(res.body.keys).toHaveLength(1);
     const [key] = res.body.keys;
     expect(key).toEqual({
-      kty: 'OKP',
-      crv: 'Ed25519',
-      x: expect.any(String),
+      kty: 'RSA',
+      n: expect.any(String),
+      e: 'AQAB',
       kid: expect.any(String),
-      alg: 'EdDSA',
+      alg: 'RS256',
       use: 'sig',
     });
-    expect(key).not.toHaveProperty('d');
+    for (const privateMember of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+      expect(key).not.toHaveProperty(privateMember);
+    // A 2048-bit modulus: 256 bytes.
+    expect(Buffer.from(key.n, 'base64url')).toHaveLength(256);
   });
 
   it('creates one signing key even when several instances start together, and keeps it across restarts', async () => {
@@ -52,6 +56,33 @@ describe('discovery documents', () => {
       .query('SELECT count(*)::int AS n FROM signing_keys');
     expect(rows[0].n).toBe(1);
     expect(keys.jwks().keys[0].kid).toBe(before);
+  });
+
+  it('ignores keys of another alg (EdDSA rows of older databases) and creates an RS256 key when there is none', async () => {
+    const keys = t.app.get(KeysService);
+    const db = t.app.get(DataSource);
+    const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    // Newer than the RS256 key, so a filter on alg (not recency) is what keeps it out.
+    await db.query(
+      `INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk, created_at)
+       VALUES ('legacy-eddsa', 'EdDSA', $1, $2, now() + interval '1 minute')`,
+      [await exportJWK(publicKey), await exportJWK(privateKey)],
+    );
+    const rsaKid = keys.jwks().keys[0].kid;
+    await keys.onModuleInit();
+    expect(keys.jwks().keys.map((k) => [k.kid, k.alg])).toEqual([[rsaKid, 'RS256']]);
+
+    // Only the EdDSA key left: a new RS256 key is made, and the EdDSA one still not published.
+    await db.query('UPDATE signing_keys SET retired_at = now() WHERE kid = $1', [rsaKid]);
+    await keys.onModuleInit();
+    const published = (await t.http.get('/.well-known/jwks.json')).body.keys as {
+      kid: string;
+      alg: string;
+    }[];
+    expect(published).toHaveLength(1);
+    expect(published[0].alg).toBe('RS256');
+    expect(published[0].kid).not.toBe(rsaKid);
+    expect(published[0].kid).not.toBe('legacy-eddsa');
   });
 
   it('documents the auth endpoints in OpenAPI, with the token endpoint open to anonymous callers', async () => {

@@ -5,11 +5,23 @@ import passport from 'passport';
 import { requestOf } from '../context/ctx.decorator.js';
 import { RequestContext } from '../context/request-context.js';
 import { DomainError } from '../http/domain-error.js';
-import { TokenChallenge } from './jose-jwt.strategy.js';
-import { JwtStrategy } from './jwt.strategy.js';
+import { JwtStrategy, KeyStoreUnavailableError } from './jwt.strategy.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
 const REALM = 'rapport';
+
+/** Why a token was refused: what the 401 problem and its WWW-Authenticate challenge say. */
+export interface TokenChallenge {
+  /** RFC 6750 §3.1 error code; absent when no credentials were sent at all */
+  error?: 'invalid_token';
+  message: string;
+}
+
+const NO_TOKEN: TokenChallenge = {
+  message: 'Authentication is required: send an access token as "Authorization: Bearer <token>".',
+};
+const EXPIRED: TokenChallenge = { error: 'invalid_token', message: 'The access token has expired.' };
+const INVALID: TokenChallenge = { error: 'invalid_token', message: 'The access token is not valid.' };
 
 /**
  * Global guard: every REST route and GraphQL operation needs a valid bearer token unless marked
@@ -59,6 +71,8 @@ export class AuthGuard implements CanActivate {
         (err: unknown, user: unknown, info: unknown) => {
           if (err) return reject(err);
           if (user instanceof RequestContext) return resolve(user);
+          // Not a token problem: the key store failed while looking the kid up. An error, not a 401.
+          if (info instanceof KeyStoreUnavailableError) return reject(info);
           reject(unauthenticated(info));
         },
       );
@@ -83,14 +97,16 @@ class TokenError extends DomainError {
   }
 }
 
+/**
+ * Maps passport-jwt's failure `info` to what the client is told. passport-jwt passes
+ * `new Error('No auth token')` when no bearer token was found, jsonwebtoken's errors
+ * (TokenExpiredError, JsonWebTokenError, NotBeforeError) when verification failed, our key
+ * provider's errors, and undefined when validate() refused. Their messages are never echoed.
+ */
 function unauthenticated(info: unknown): DomainError {
-  if (
-    typeof info === 'object' &&
-    info !== null &&
-    typeof (info as { message?: unknown }).message === 'string'
-  ) {
-    const { message, error } = info as { message: string; error?: unknown };
-    return new TokenError(error === 'invalid_token' ? { error, message } : { message });
+  if (info instanceof Error) {
+    if (info.name === 'TokenExpiredError') return new TokenError(EXPIRED);
+    if (info.message === 'No auth token') return new TokenError(NO_TOKEN);
   }
-  return new TokenError({ error: 'invalid_token', message: 'The access token is not valid.' });
+  return new TokenError(INVALID);
 }

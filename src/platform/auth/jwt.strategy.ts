@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { errors, JWTPayload } from 'jose';
+import { decodeProtectedHeader, JWTPayload } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { ExtractJwt, SecretOrKeyProvider, Strategy } from 'passport-jwt';
 import { AppConfig } from '../config/config.js';
 import { RequestContext } from '../context/request-context.js';
 import { UUID_RE } from '../database/ids.js';
-import { bearerToken, BearerRequest, JoseJwtStrategy } from './jose-jwt.strategy.js';
 import { KeysService, SIGNING_ALG } from './keys.service.js';
 import { ACCESS_TOKEN_TYP } from './token.service.js';
 import { UsersService } from './users.service.js';
@@ -13,37 +14,79 @@ import { UsersService } from './users.service.js';
 const CLOCK_TOLERANCE_SECONDS = 5;
 
 /**
- * Verifies Rapport access tokens (signature by `kid`, EdDSA only, issuer, audience, `typ`, expiry)
- * and turns them into a RequestContext. Its channel is 'rest'; the guard switches it for GraphQL.
+ * The key store could not be read while looking a kid up. passport-jwt reports every key-provider
+ * error as a failed authentication; the guard recognises this one and turns it into a server
+ * error instead of a 401, since the token itself may well be fine.
+ */
+export class KeyStoreUnavailableError extends Error {
+  override readonly name = 'KeyStoreUnavailableError';
+  constructor(cause: unknown) {
+    super('the signing key store could not be read', { cause });
+  }
+}
+
+/** The part of an HTTP request (Fastify's, here) this strategy reads. */
+interface HttpRequest {
+  id?: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * passport-jwt's typings say the key provider hands back a string or Buffer, but jsonwebtoken 9
+ * (which it calls) takes a KeyObject too, and that saves parsing a PEM on every request.
+ */
+type KeyDone = (err: Error | null, key?: KeyObject) => void;
+
+/**
+ * Verifies Rapport access tokens through passport-jwt (jsonwebtoken): signature by `kid`, RS256
+ * only, `typ` at+jwt, issuer, audience, expiry; then the claims and the user in validate(). Turns
+ * them into a RequestContext. Its channel is 'rest'; the guard switches it for GraphQL.
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(JoseJwtStrategy, 'jwt') {
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     keys: KeysService,
     config: AppConfig,
     private readonly users: UsersService,
   ) {
+    const secretOrKeyProvider = (_request: unknown, rawJwtToken: unknown, done: KeyDone): void => {
+      // Checked here, before jsonwebtoken sees the token: it ignores `typ`, and refusing any other
+      // alg up front means no key is ever offered for `none` or HS* (algorithm confusion).
+      let header: ReturnType<typeof decodeProtectedHeader>;
+      try {
+        if (typeof rawJwtToken !== 'string') throw new Error('not a compact JWS');
+        header = decodeProtectedHeader(rawJwtToken);
+      } catch {
+        return done(new Error('malformed token header'));
+      }
+      if (header.typ !== ACCESS_TOKEN_TYP) return done(new Error('not an access token (typ)'));
+      if (header.alg !== SIGNING_ALG) return done(new Error('unexpected alg'));
+      if (typeof header.kid !== 'string') return done(new Error('no kid'));
+      keys.verificationKey(header.kid).then(
+        (key) => (key ? done(null, key) : done(new Error('unknown kid'))),
+        (err: unknown) => done(new KeyStoreUnavailableError(err)),
+      );
+    };
     super({
-      jwtFromRequest: bearerToken,
-      keyProvider: async (header: { kid?: string }) => {
-        const key = await keys.verificationKey(header.kid);
-        if (!key) throw new errors.JWKSNoMatchingKey();
-        return key;
-      },
-      verifyOptions: {
-        algorithms: [SIGNING_ALG],
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-        typ: ACCESS_TOKEN_TYP,
-        requiredClaims: ['sub', 'tid', 'iat', 'exp', 'jti'],
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      },
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKeyProvider: secretOrKeyProvider as unknown as SecretOrKeyProvider,
+      algorithms: [SIGNING_ALG],
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
+      passReqToCallback: true,
     });
   }
 
-  /** Resolves the token's user now, so a disabled or deleted user's unexpired tokens stop working. */
-  async validate(request: BearerRequest, payload: JWTPayload): Promise<RequestContext | null> {
-    const { sub, tid, scope, ptyp } = payload;
+  /**
+   * Checks the claims jsonwebtoken does not require (it only validates exp/iat when present), then
+   * resolves the token's user now, so a disabled or deleted user's unexpired tokens stop working.
+   */
+  async validate(request: HttpRequest, payload: JWTPayload): Promise<RequestContext | null> {
+    if (typeof payload !== 'object' || payload === null) return null;
+    const { sub, tid, iat, exp, jti, scope, ptyp } = payload;
+    if (typeof iat !== 'number' || typeof exp !== 'number') return null;
+    if (typeof jti !== 'string' || jti.length === 0) return null;
     if (ptyp !== 'user' || typeof sub !== 'string' || typeof tid !== 'string' || !UUID_RE.test(tid))
       return null;
     if (scope !== undefined && typeof scope !== 'string') return null;
@@ -61,7 +104,7 @@ export class JwtStrategy extends PassportStrategy(JoseJwtStrategy, 'jwt') {
   }
 }
 
-function requestIdOf(request: BearerRequest): string {
-  const id = (request as { id?: unknown }).id;
+function requestIdOf(request: HttpRequest): string {
+  const id = request.id;
   return typeof id === 'string' ? id : String(id ?? 'unknown');
 }

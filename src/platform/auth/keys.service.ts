@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { createPublicKey, KeyObject } from 'node:crypto';
 import {
   calculateJwkThumbprint,
   CryptoKey,
@@ -13,7 +14,14 @@ import {
 import { DataSource, IsNull } from 'typeorm';
 import { SigningKey } from './signing-key.entity.js';
 
-export const SIGNING_ALG = 'EdDSA';
+/**
+ * RS256 rather than EdDSA: tokens are verified by passport-jwt, i.e. jsonwebtoken 9, which has no
+ * EdDSA. Keys of any other alg in signing_keys (e.g. EdDSA rows of older dev databases) are ignored.
+ */
+export const SIGNING_ALG = 'RS256';
+
+/** RSA modulus size of newly created keys (bits). */
+const RSA_MODULUS_LENGTH = 2048;
 
 /** Serialises key creation across replicas that boot at the same moment (any fixed bigint). */
 const KEY_CREATION_LOCK = 7_243_101;
@@ -30,7 +38,8 @@ export interface PublicJwk extends JWK {
 interface Loaded {
   signingKid: string;
   signingKey: CryptoKey;
-  verificationKeys: Map<string, CryptoKey>;
+  /** Node KeyObjects, the form jsonwebtoken verifies with (no per-request PEM parsing). */
+  verificationKeys: Map<string, KeyObject>;
   jwks: PublicJwk[];
 }
 
@@ -67,9 +76,10 @@ export class KeysService implements OnModuleInit {
 
   /**
    * The verification key for `kid`, or undefined. An unknown kid may be a key another replica
-   * just created, so the key set is re-read (rate-limited) before giving up.
+   * just created, so the key set is re-read (rate-limited) before giving up. Rejects only when
+   * that re-read fails (the key store is unavailable), never for a bad kid.
    */
-  async verificationKey(kid: string | undefined): Promise<CryptoKey | undefined> {
+  async verificationKey(kid: string | undefined): Promise<KeyObject | undefined> {
     if (!kid) return undefined;
     const known = this.state().verificationKeys.get(kid);
     if (known || Date.now() - this.lastReload < UNKNOWN_KID_RELOAD_MS) return known;
@@ -86,15 +96,16 @@ export class KeysService implements OnModuleInit {
     });
     const usable = rows.filter((r) => r.alg === SIGNING_ALG);
     if (usable.length === 0) throw new Error('no usable signing key in signing_keys');
-    const verificationKeys = new Map<string, CryptoKey>();
+    const verificationKeys = new Map<string, KeyObject>();
     const jwks: PublicJwk[] = [];
     for (const row of usable) {
-      verificationKeys.set(row.kid, await asCryptoKey(row.publicJwk));
-      jwks.push(publicJwkOf(row));
+      const jwk = publicJwkOf(row);
+      verificationKeys.set(row.kid, asPublicKeyObject(jwk));
+      jwks.push(jwk);
     }
     this.loaded = {
       signingKid: usable[0].kid,
-      signingKey: await asCryptoKey(usable[0].privateJwk),
+      signingKey: await asSigningKey(usable[0].privateJwk),
       verificationKeys,
       jwks,
     };
@@ -109,7 +120,7 @@ export class KeysService implements OnModuleInit {
         .count({ where: { retiredAt: IsNull(), alg: SIGNING_ALG } });
       if (existing > 0) return;
       const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, {
-        crv: 'Ed25519',
+        modulusLength: RSA_MODULUS_LENGTH,
         extractable: true,
       });
       const publicJwk = await exportJWK(publicKey);
@@ -132,15 +143,23 @@ export class KeysService implements OnModuleInit {
   }
 }
 
-async function asCryptoKey(jwk: JWK): Promise<CryptoKey> {
+async function asSigningKey(jwk: JWK): Promise<CryptoKey> {
   const key = await importJWK(jwk, SIGNING_ALG);
   // importJWK only yields raw bytes for symmetric ("oct") keys, which signing_keys never holds.
   if (key instanceof Uint8Array) throw new Error('signing_keys holds a symmetric key');
   return key;
 }
 
-/** Only the public members: a JWK copied whole from the private column would leak `d`. */
+/** An RSA public key as a Node KeyObject; refuses anything else, so no row can make a token verify under another key type. */
+function asPublicKeyObject(jwk: PublicJwk): KeyObject {
+  const { kty, n, e } = jwk;
+  if (kty !== 'RSA' || typeof n !== 'string' || typeof e !== 'string')
+    throw new Error(`signing key ${jwk.kid} is not an RSA public key`);
+  return createPublicKey({ key: { kty, n, e }, format: 'jwk' });
+}
+
+/** Only the public members: a JWK copied whole from the private column would leak `d`, `p`, `q`, `dp`, `dq`, `qi`. */
 function publicJwkOf(row: SigningKey): PublicJwk {
-  const { kty, crv, x } = row.publicJwk;
-  return { kty, crv, x, kid: row.kid, alg: row.alg, use: 'sig' };
+  const { kty, n, e } = row.publicJwk;
+  return { kty, n, e, kid: row.kid, alg: row.alg, use: 'sig' };
 }

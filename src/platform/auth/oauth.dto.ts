@@ -39,7 +39,7 @@ export class TokenRequestDto {
 
 export class TokenResponseDto {
   @ApiProperty({
-    description: 'JWT access token (EdDSA, `typ` at+jwt); send as `Authorization: Bearer <token>`.',
+    description: 'JWT access token (RS256, `typ` at+jwt); send as `Authorization: Bearer <token>`.',
   })
   access_token: string;
 
@@ -77,19 +77,19 @@ export class OAuthErrorDto {
 }
 
 export class JwkDto {
-  @ApiProperty({ description: 'Key type.', example: 'OKP' })
+  @ApiProperty({ description: 'Key type.', example: 'RSA' })
   kty: string;
 
-  @ApiProperty({ description: 'Curve.', example: 'Ed25519' })
-  crv: string;
+  @ApiProperty({ description: 'RSA modulus, base64url.' })
+  n: string;
 
-  @ApiProperty({ description: 'Public key, base64url.' })
-  x: string;
+  @ApiProperty({ description: 'RSA public exponent, base64url.', example: 'AQAB' })
+  e: string;
 
   @ApiProperty({ description: 'Key id, as in the `kid` header of tokens signed with this key.' })
   kid: string;
 
-  @ApiProperty({ description: 'Signing algorithm.', example: 'EdDSA' })
+  @ApiProperty({ description: 'Signing algorithm.', example: 'RS256' })
   alg: string;
 
   @ApiProperty({ enum: ['sig'], description: 'Key use.' })
