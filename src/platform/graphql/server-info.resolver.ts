@@ -1,4 +1,5 @@
 import { Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Public } from '../auth/public.decorator.js';
 
 @ObjectType({ description: 'Facts about this Rapport server.' })
 export class ServerInfo {
@@ -8,7 +9,8 @@ export class ServerInfo {
 
 @Resolver(() => ServerInfo)
 export class ServerInfoResolver {
-  @Query(() => ServerInfo, { description: 'Facts about this server; needs no special permission.' })
+  @Public()
+  @Query(() => ServerInfo, { description: 'Facts about this server; needs no token (a connectivity check).' })
   serverInfo(): ServerInfo {
     return { version: '0.1.0' };
   }

@@ -20,6 +20,7 @@ export class ProblemFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const problem = problemFromDomainError(error, request?.id);
     if (error.code === 'RATE_LIMITED' && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+    if (problem.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="rapport"');
     return reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 }
