@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   const app = await createApp(config, db.url, { logger });
   await app.get(BootstrapService).ensureDefaults();
   await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ port: config.PORT, database: db.description, ms: Date.now() - started }, `Rapport is ready on http://localhost:${config.PORT} (docs at /docs)`);
+  logger.info(
+    { port: config.PORT, database: db.description, ms: Date.now() - started },
+    `Rapport is ready on http://localhost:${config.PORT} (docs at /docs)`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -13,7 +13,8 @@ describe('customers over GraphQL', () => {
   });
   afterAll(() => t.close());
 
-  const q = <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) => gql<T>(t, a.token, query, variables);
+  const q = <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
+    gql<T>(t, a.token, query, variables);
 
   it('creates, reads, updates with expectedVersion, deletes and restores', async () => {
     const created = await q<{ createAccount: { id: string; name: string; version: number } }>(
@@ -24,10 +25,16 @@ describe('customers over GraphQL', () => {
     const id = created.data!.createAccount.id;
     expect(created.data!.createAccount).toMatchObject({ name: 'Graph Co', version: 1 });
 
-    const updated = await q(`mutation($id: ID!) { updateAccount(id: $id, input: { industry: "fintech" }, expectedVersion: 1) { industry version } }`, { id });
+    const updated = await q(
+      `mutation($id: ID!) { updateAccount(id: $id, input: { industry: "fintech" }, expectedVersion: 1) { industry version } }`,
+      { id },
+    );
     expect(updated.data).toEqual({ updateAccount: { industry: 'fintech', version: 2 } });
 
-    const stale = await q(`mutation($id: ID!) { updateAccount(id: $id, input: { industry: "x" }, expectedVersion: 1) { version } }`, { id });
+    const stale = await q(
+      `mutation($id: ID!) { updateAccount(id: $id, input: { industry: "x" }, expectedVersion: 1) { version } }`,
+      { id },
+    );
     expect(stale.errors?.[0].extensions?.code).toBe('VERSION_MISMATCH');
 
     const del = await q(`mutation($id: ID!) { deleteAccount(id: $id) }`, { id });
@@ -48,12 +55,22 @@ describe('customers over GraphQL', () => {
   });
 
   it('lists a connection with filter, sort, pagination and totalCount, and nests account and contacts', async () => {
-    const acc = await q<{ createAccount: { id: string } }>(`mutation { createAccount(input: { name: "Nest Inc", industry: "saas" }) { id } }`);
+    const acc = await q<{ createAccount: { id: string } }>(
+      `mutation { createAccount(input: { name: "Nest Inc", industry: "saas" }) { id } }`,
+    );
     const accountId = acc.data!.createAccount.id;
     for (const lastName of ['Alpha', 'Beta', 'Gamma']) {
-      await q(`mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`, { input: { lastName, accountId, email: `${lastName}@nest.io` } });
+      await q(`mutation($input: CreateContactInput!) { createContact(input: $input) { id } }`, {
+        input: { lastName, accountId, email: `${lastName}@nest.io` },
+      });
     }
-    const page1 = await q<{ contacts: { nodes: { lastName: string; account: { name: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string }; totalCount: number } }>(
+    const page1 = await q<{
+      contacts: {
+        nodes: { lastName: string; account: { name: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        totalCount: number;
+      };
+    }>(
       `{ contacts(filter: "account.industry eq 'saas'", sort: "lastName", first: 2) { nodes { lastName account { name } } pageInfo { hasNextPage endCursor } totalCount } }`,
     );
     expect(page1.errors).toBeUndefined();
@@ -62,17 +79,27 @@ describe('customers over GraphQL', () => {
       { lastName: 'Beta', account: { name: 'Nest Inc' } },
     ]);
     expect(page1.data!.contacts.totalCount).toBe(3);
-    const page2 = await q<{ contacts: { nodes: { lastName: string }[]; pageInfo: { hasNextPage: boolean } } }>(
+    const page2 = await q<{
+      contacts: { nodes: { lastName: string }[]; pageInfo: { hasNextPage: boolean } };
+    }>(
       `query($after: String) { contacts(filter: "account.industry eq 'saas'", sort: "lastName", first: 2, after: $after) { nodes { lastName } pageInfo { hasNextPage } } }`,
       { after: page1.data!.contacts.pageInfo.endCursor },
     );
-    expect(page2.data!.contacts).toEqual({ nodes: [{ lastName: 'Gamma' }], pageInfo: { hasNextPage: false } });
+    expect(page2.data!.contacts).toEqual({
+      nodes: [{ lastName: 'Gamma' }],
+      pageInfo: { hasNextPage: false },
+    });
 
-    const nested = await q<{ account: { contacts: { nodes: { lastName: string }[]; pageInfo: { hasNextPage: boolean } } } }>(
+    const nested = await q<{
+      account: { contacts: { nodes: { lastName: string }[]; pageInfo: { hasNextPage: boolean } } };
+    }>(
       `query($id: ID!) { account(id: $id) { contacts(filter: { lastName: { ne: "Beta" } }, sort: "-lastName", first: 1) { nodes { lastName } pageInfo { hasNextPage } } } }`,
       { id: accountId },
     );
-    expect(nested.data!.account.contacts).toEqual({ nodes: [{ lastName: 'Gamma' }], pageInfo: { hasNextPage: true } });
+    expect(nested.data!.account.contacts).toEqual({
+      nodes: [{ lastName: 'Gamma' }],
+      pageInfo: { hasNextPage: true },
+    });
 
     const bad = await q(`{ contacts(filter: "nope eq 1") { nodes { id } } }`);
     expect(bad.errors?.[0].extensions?.code).toBe('INVALID_FILTER');
@@ -81,7 +108,9 @@ describe('customers over GraphQL', () => {
   });
 
   it('refuses queries deeper or costlier than the limits', async () => {
-    const deep = await q(`{ contacts { nodes { account { parentAccount { parentAccount { parentAccount { parentAccount { parentAccount { parentAccount { id } } } } } } } } } }`);
+    const deep = await q(
+      `{ contacts { nodes { account { parentAccount { parentAccount { parentAccount { parentAccount { parentAccount { parentAccount { id } } } } } } } } } }`,
+    );
     expect(deep.errors?.[0].extensions?.code).toBe('BAD_REQUEST');
     expect(deep.errors?.[0].message).toMatch(/depth/i);
     expect(deep.data).toBeNull();
@@ -89,7 +118,10 @@ describe('customers over GraphQL', () => {
     const many = await q(`{ ${aliases} }`);
     expect(many.errors?.[0].extensions?.code).toBe('BAD_REQUEST');
     expect(many.errors?.[0].message).toMatch(/alias/i);
-    const batch = await t.http.post('/graphql').set('authorization', `Bearer ${a.token}`).send([{ query: '{ serverInfo { version } }' }, { query: '{ serverInfo { version } }' }]);
+    const batch = await t.http
+      .post('/graphql')
+      .set('authorization', `Bearer ${a.token}`)
+      .send([{ query: '{ serverInfo { version } }' }, { query: '{ serverInfo { version } }' }]);
     expect(batch.status).toBe(400);
   });
 
@@ -109,7 +141,9 @@ describe('customers over GraphQL', () => {
       return CountingLogger.statements - before;
     };
     for (let i = 0; i < 50; i++) {
-      await run(`mutation { createContact(input: { lastName: "C${i}", accountId: "${accounts[i % 10]}" }) { id } }`);
+      await run(
+        `mutation { createContact(input: { lastName: "C${i}", accountId: "${accounts[i % 10]}" }) { id } }`,
+      );
     }
     const for5 = await measure(5);
     const for50 = await measure(50);

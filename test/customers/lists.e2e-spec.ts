@@ -29,22 +29,53 @@ describe('lists: filter, sort, cursors, fields, expand, q, count, timeline', () 
       const r = await t.http
         .post('/v1/contacts')
         .set(auth())
-        .send({ firstName, lastName, email: `${key}@${account || 'none'}.com`, accountId: account ? ids[account] : undefined, tags: key === 'ada' ? ['vip'] : [] });
+        .send({
+          firstName,
+          lastName,
+          email: `${key}@${account || 'none'}.com`,
+          accountId: account ? ids[account] : undefined,
+          tags: key === 'ada' ? ['vip'] : [],
+        });
       ids[key] = r.body.id;
     }
     const act = (body: object) => t.http.post('/v1/activities').set(auth()).send(body);
-    await act({ type: 'call', subject: 'Kickoff call', occurredAt: '2026-01-01T10:00:00Z', accountId: ids.acme });
-    await act({ type: 'email', subject: 'Proposal sent', occurredAt: '2026-02-01T10:00:00Z', contactId: ids.ada });
-    await act({ type: 'meeting', subject: 'Onsite workshop', occurredAt: '2026-03-01T10:00:00Z', contactId: ids.alan, accountId: ids.acme });
-    await act({ type: 'note', subject: 'Globex note', occurredAt: '2026-03-02T10:00:00Z', accountId: ids.globex });
+    await act({
+      type: 'call',
+      subject: 'Kickoff call',
+      occurredAt: '2026-01-01T10:00:00Z',
+      accountId: ids.acme,
+    });
+    await act({
+      type: 'email',
+      subject: 'Proposal sent',
+      occurredAt: '2026-02-01T10:00:00Z',
+      contactId: ids.ada,
+    });
+    await act({
+      type: 'meeting',
+      subject: 'Onsite workshop',
+      occurredAt: '2026-03-01T10:00:00Z',
+      contactId: ids.alan,
+      accountId: ids.acme,
+    });
+    await act({
+      type: 'note',
+      subject: 'Globex note',
+      occurredAt: '2026-03-02T10:00:00Z',
+      accountId: ids.globex,
+    });
   });
   afterAll(() => t.close());
 
   const list = (path: string, query: Record<string, string>) => t.http.get(path).query(query).set(auth());
-  const names = (body: { data: { lastName?: string; name?: string }[] }) => body.data.map((r) => r.lastName ?? r.name);
+  const names = (body: { data: { lastName?: string; name?: string }[] }) =>
+    body.data.map((r) => r.lastName ?? r.name);
 
   it('filters with the string grammar, including relation paths and any()', async () => {
-    let res = await list('/v1/contacts', { filter: "lastName eq 'Smith' and (firstName startswith 'L' or account.industry in ('retail'))", sort: 'firstName' });
+    let res = await list('/v1/contacts', {
+      filter: "lastName eq 'Smith' and (firstName startswith 'L' or account.industry in ('retail'))",
+      sort: 'firstName',
+    });
     expect(res.status).toBe(200);
     expect(res.body.data.map((c: { firstName: string }) => c.firstName)).toEqual(['Anna', 'Linus']);
     res = await list('/v1/accounts', { filter: "contacts any (email endswith '@acme.com')" });
@@ -61,15 +92,21 @@ describe('lists: filter, sort, cursors, fields, expand, q, count, timeline', () 
     const ast = { and: [{ lastName: { eq: 'Smith' } }, { 'account.industry': { eq: 'fintech' } }] };
     const res = await list('/v1/contacts', { filter: JSON.stringify(ast) });
     expect(names(res.body)).toEqual(['Smith']);
-    const search = await t.http.post('/v1/contacts/search').set(auth()).send({ filter: ast, fields: ['firstName'] });
+    const search = await t.http
+      .post('/v1/contacts/search')
+      .set(auth())
+      .send({ filter: ast, fields: ['firstName'] });
     expect(search.status).toBe(200);
     expect(search.body.data).toEqual([{ id: ids.linus, firstName: 'Linus' }]);
-    const str = await t.http.post('/v1/contacts/search').set(auth()).send({ filter: "firstName eq 'Grace'", count: true });
+    const str = await t.http
+      .post('/v1/contacts/search')
+      .set(auth())
+      .send({ filter: "firstName eq 'Grace'", count: true });
     expect(str.body).toMatchObject({ total: 1, nextCursor: null });
   });
 
   it('refuses bad filters with a 400 naming the problem', async () => {
-    const unknown = await list('/v1/contacts', { filter: "shoeSize eq 42" });
+    const unknown = await list('/v1/contacts', { filter: 'shoeSize eq 42' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.code).toBe('INVALID_FILTER');
     expect(unknown.body.detail).toMatch(/shoeSize/);
@@ -90,7 +127,11 @@ describe('lists: filter, sort, cursors, fields, expand, q, count, timeline', () 
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const res = await list('/v1/contacts', { sort: 'lastName,-firstName', limit: '2', ...(cursor ? { cursor } : {}) });
+      const res = await list('/v1/contacts', {
+        sort: 'lastName,-firstName',
+        limit: '2',
+        ...(cursor ? { cursor } : {}),
+      });
       expect(res.status).toBe(200);
       seen.push(...res.body.data.map((c: { firstName: string }) => c.firstName));
       cursor = res.body.nextCursor ?? undefined;
@@ -140,14 +181,23 @@ describe('lists: filter, sort, cursors, fields, expand, q, count, timeline', () 
   it('serves an account timeline (its own and its contacts’ activities, newest first) and a contact timeline', async () => {
     const res = await t.http.get(`/v1/accounts/${ids.acme}/timeline`).set(auth());
     expect(res.status).toBe(200);
-    expect(res.body.data.map((x: { subject: string }) => x.subject)).toEqual(['Onsite workshop', 'Proposal sent', 'Kickoff call']);
+    expect(res.body.data.map((x: { subject: string }) => x.subject)).toEqual([
+      'Onsite workshop',
+      'Proposal sent',
+      'Kickoff call',
+    ]);
     const paged = await t.http.get(`/v1/accounts/${ids.acme}/timeline`).query({ limit: '2' }).set(auth());
     expect(paged.body.data).toHaveLength(2);
-    const next = await t.http.get(`/v1/accounts/${ids.acme}/timeline`).query({ limit: '2', cursor: paged.body.nextCursor }).set(auth());
+    const next = await t.http
+      .get(`/v1/accounts/${ids.acme}/timeline`)
+      .query({ limit: '2', cursor: paged.body.nextCursor })
+      .set(auth());
     expect(next.body.data.map((x: { subject: string }) => x.subject)).toEqual(['Kickoff call']);
     expect(next.body.nextCursor).toBeNull();
     const contact = await t.http.get(`/v1/contacts/${ids.ada}/timeline`).set(auth());
     expect(contact.body.data.map((x: { subject: string }) => x.subject)).toEqual(['Proposal sent']);
-    expect((await t.http.get('/v1/accounts/01900000-0000-7000-8000-000000000000/timeline').set(auth())).status).toBe(404);
+    expect(
+      (await t.http.get('/v1/accounts/01900000-0000-7000-8000-000000000000/timeline').set(auth())).status,
+    ).toBe(404);
   });
 });

@@ -66,7 +66,8 @@ export default async function globalSetup(): Promise<void> {
     const cutoff = Math.floor(Date.now() / 1000) - 7200;
     for (const row of stale.rows) {
       const created = Number(row.datname.split('_')[2]);
-      if (Number.isFinite(created) && created < cutoff) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
+      if (Number.isFinite(created) && created < cutoff)
+        await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
     }
     await admin.query('SELECT pg_advisory_unlock(7243002)');
   } finally {

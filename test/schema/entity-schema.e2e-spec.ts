@@ -54,7 +54,8 @@ describe('entities and registry match the migrated schema', () => {
         const expected = column.isArray ? `_${UDT[type] ?? type}` : (UDT[type] ?? type);
         if (db.udt_name !== expected) problems.push(`${key}: entity ${expected}, schema ${db.udt_name}`);
         const dbNullable = db.is_nullable === 'YES';
-        if (dbNullable !== column.isNullable) problems.push(`${key}: entity nullable=${column.isNullable}, schema nullable=${dbNullable}`);
+        if (dbNullable !== column.isNullable)
+          problems.push(`${key}: entity nullable=${column.isNullable}, schema nullable=${dbNullable}`);
       }
     }
     expect(problems).toEqual([]);
@@ -66,11 +67,18 @@ describe('entities and registry match the migrated schema', () => {
       for (const field of object.fields) {
         const db = columns.get(`${object.table}.${field.column}`);
         if (!db) problems.push(`${object.name}.${field.name}: no column ${object.table}.${field.column}`);
-        else if ((db.is_nullable === 'YES') !== field.nullable) problems.push(`${object.name}.${field.name}: nullable mismatch`);
+        else if ((db.is_nullable === 'YES') !== field.nullable)
+          problems.push(`${object.name}.${field.name}: nullable mismatch`);
       }
-      if (object.searchColumn && !columns.has(`${object.table}.${object.searchColumn}`)) problems.push(`${object.name}: no search column`);
+      if (object.searchColumn && !columns.has(`${object.table}.${object.searchColumn}`))
+        problems.push(`${object.name}: no search column`);
     }
-    expect(registry.all().map((o) => o.name).sort()).toEqual(expect.arrayContaining(['account', 'activity', 'contact']));
+    expect(
+      registry
+        .all()
+        .map((o) => o.name)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['account', 'activity', 'contact']));
     expect(problems).toEqual([]);
   });
 });

@@ -15,9 +15,24 @@ describe('tenant isolation', () => {
     t = await createTestApp();
     a = await newTenant(t);
     b = await newTenant(t);
-    ids.account = (await t.http.post('/v1/accounts').set(as(a)).send({ name: 'Secret Corp', industry: 'defense', externalId: 'a-1' })).body.id;
-    ids.contact = (await t.http.post('/v1/contacts').set(as(a)).send({ lastName: 'Hidden', email: 'h@secret.com', accountId: ids.account })).body.id;
-    ids.activity = (await t.http.post('/v1/activities').set(as(a)).send({ type: 'note', subject: 'classified', accountId: ids.account })).body.id;
+    ids.account = (
+      await t.http
+        .post('/v1/accounts')
+        .set(as(a))
+        .send({ name: 'Secret Corp', industry: 'defense', externalId: 'a-1' })
+    ).body.id;
+    ids.contact = (
+      await t.http
+        .post('/v1/contacts')
+        .set(as(a))
+        .send({ lastName: 'Hidden', email: 'h@secret.com', accountId: ids.account })
+    ).body.id;
+    ids.activity = (
+      await t.http
+        .post('/v1/activities')
+        .set(as(a))
+        .send({ type: 'note', subject: 'classified', accountId: ids.account })
+    ).body.id;
     ids.bContact = (await t.http.post('/v1/contacts').set(as(b)).send({ lastName: 'Visible' })).body.id;
   });
   afterAll(() => t.close());
@@ -41,13 +56,30 @@ describe('tenant isolation', () => {
     expect(list.body.total).toBe(1);
     expect((await t.http.get('/v1/accounts').set(as(b))).body.data).toEqual([]);
     expect((await t.http.get('/v1/accounts').query({ q: 'secret' }).set(as(b))).body.data).toEqual([]);
-    expect((await t.http.post('/v1/contacts/search').set(as(b)).send({ filter: { 'account.industry': { eq: 'defense' } } })).body.data).toEqual([]);
-    expect((await t.http.get('/v1/contacts').query({ filter: `accountId eq '${ids.account}'` }).set(as(b))).body.data).toEqual([]);
+    expect(
+      (
+        await t.http
+          .post('/v1/contacts/search')
+          .set(as(b))
+          .send({ filter: { 'account.industry': { eq: 'defense' } } })
+      ).body.data,
+    ).toEqual([]);
+    expect(
+      (
+        await t.http
+          .get('/v1/contacts')
+          .query({ filter: `accountId eq '${ids.account}'` })
+          .set(as(b))
+      ).body.data,
+    ).toEqual([]);
     expect((await t.http.get(`/v1/accounts/${ids.account}/timeline`).set(as(b))).status).toBe(404);
   });
 
   it('tenant B cannot link to or expand tenant A’s records', async () => {
-    const link = await t.http.post('/v1/contacts').set(as(b)).send({ lastName: 'Spy', accountId: ids.account });
+    const link = await t.http
+      .post('/v1/contacts')
+      .set(as(b))
+      .send({ lastName: 'Spy', accountId: ids.account });
     expect(link.status).toBe(400);
     expect(link.body.errors[0].field).toBe('accountId');
     // Even a row forged in B's tenant with A's account id cannot reach A's account through expand.
@@ -58,15 +90,28 @@ describe('tenant isolation', () => {
   });
 
   it('tenant B sees nothing of tenant A through GraphQL', async () => {
-    const one = await gql(t, b.token, `query($id: ID!) { account(id: $id) { id name } }`, { id: ids.account });
+    const one = await gql(t, b.token, `query($id: ID!) { account(id: $id) { id name } }`, {
+      id: ids.account,
+    });
     expect(one.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    const list = await gql<{ contacts: { nodes: { lastName: string }[] } }>(t, b.token, `{ contacts { nodes { lastName account { name } } } }`);
+    const list = await gql<{ contacts: { nodes: { lastName: string }[] } }>(
+      t,
+      b.token,
+      `{ contacts { nodes { lastName account { name } } } }`,
+    );
     expect(list.data!.contacts.nodes).toEqual([{ lastName: 'Visible', account: null }]);
-    const upd = await gql(t, b.token, `mutation($id: ID!) { updateContact(id: $id, input: { lastName: "X" }) { id } }`, { id: ids.contact });
+    const upd = await gql(
+      t,
+      b.token,
+      `mutation($id: ID!) { updateContact(id: $id, input: { lastName: "X" }) { id } }`,
+      { id: ids.contact },
+    );
     expect(upd.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const del = await gql(t, b.token, `mutation($id: ID!) { deleteActivity(id: $id) }`, { id: ids.activity });
     expect(del.errors?.[0].extensions?.code).toBe('NOT_FOUND');
-    const rows = await superSql(t.databaseUrl, 'SELECT last_name, deleted_at FROM contacts WHERE id = $1', [ids.contact]);
+    const rows = await superSql(t.databaseUrl, 'SELECT last_name, deleted_at FROM contacts WHERE id = $1', [
+      ids.contact,
+    ]);
     expect(rows).toEqual([{ last_name: 'Hidden', deleted_at: null }]);
   });
 
@@ -76,14 +121,27 @@ describe('tenant isolation', () => {
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity ORDER BY 1`,
     );
-    expect(tables.map((r) => r.relname)).toEqual(expect.arrayContaining(['accounts', 'activities', 'contacts', 'refresh_tokens', 'tenants', 'user_directory', 'users']));
+    expect(tables.map((r) => r.relname)).toEqual(
+      expect.arrayContaining([
+        'accounts',
+        'activities',
+        'contacts',
+        'refresh_tokens',
+        'tenants',
+        'user_directory',
+        'users',
+      ]),
+    );
     const client = new pg.Client({ connectionString: t.databaseUrl });
     await client.connect();
     try {
       await client.query('BEGIN');
-      await client.query("SET LOCAL ROLE rapport_app");
+      await client.query('SET LOCAL ROLE rapport_app');
       for (const { relname } of tables) {
-        const total = await superSql<{ n: number }>(t.databaseUrl, `SELECT count(*)::int AS n FROM "${relname}"`);
+        const total = await superSql<{ n: number }>(
+          t.databaseUrl,
+          `SELECT count(*)::int AS n FROM "${relname}"`,
+        );
         expect(total[0].n).toBeGreaterThan(0);
         const seen = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${relname}"`);
         expect({ table: relname, rows: seen.rows[0].n }).toEqual({ table: relname, rows: 0 });
@@ -94,7 +152,9 @@ describe('tenant isolation', () => {
       expect(own.rows[0].n).toBe(1);
       // and cannot write a row into another tenant.
       await expect(
-        client.query(`INSERT INTO contacts (tenant_id, id, last_name) VALUES ($1, gen_random_uuid(), 'x')`, [b.tenantId]),
+        client.query(`INSERT INTO contacts (tenant_id, id, last_name) VALUES ($1, gen_random_uuid(), 'x')`, [
+          b.tenantId,
+        ]),
       ).rejects.toThrow(/row-level security/);
       await client.query('ROLLBACK');
     } finally {
@@ -103,9 +163,15 @@ describe('tenant isolation', () => {
   });
 
   it('the app role is neither owner, superuser nor BYPASSRLS, and every tenant table forces RLS', async () => {
-    const [role] = await superSql<{ rolsuper: boolean; rolbypassrls: boolean }>(t.databaseUrl, `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'rapport_app'`);
+    const [role] = await superSql<{ rolsuper: boolean; rolbypassrls: boolean }>(
+      t.databaseUrl,
+      `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'rapport_app'`,
+    );
     expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
-    const owned = await superSql(t.databaseUrl, `SELECT relname FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = 'rapport_app')`);
+    const owned = await superSql(
+      t.databaseUrl,
+      `SELECT relname FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = 'rapport_app')`,
+    );
     expect(owned).toEqual([]);
     const tenantTables = await superSql<{ relname: string; enabled: boolean; forced: boolean }>(
       t.databaseUrl,

@@ -6,12 +6,21 @@ import type { RecordData } from '../../platform/records/record.types.js';
 import { childConnection, Connection } from '../../platform/records/connection.js';
 
 /** `service`'s record by id, batched per request: N parents cost one query, not N. */
-export function loadById(request: object, ctx: RequestContext, service: ObjectService, id: string | null | undefined): Promise<RecordData | null> {
+export function loadById(
+  request: object,
+  ctx: RequestContext,
+  service: ObjectService,
+  id: string | null | undefined,
+): Promise<RecordData | null> {
   if (!id) return Promise.resolve(null);
-  const loader = requestLoader<string, RecordData | null>(request, `${service.object.name}:byId`, async (ids) => {
-    const found = await service.getMany(ctx, ids);
-    return ids.map((i) => found.get(i) ?? null);
-  });
+  const loader = requestLoader<string, RecordData | null>(
+    request,
+    `${service.object.name}:byId`,
+    async (ids) => {
+      const found = await service.getMany(ctx, ids);
+      return ids.map((i) => found.get(i) ?? null);
+    },
+  );
   return loader.load(id);
 }
 
@@ -28,9 +37,13 @@ export function loadChildren(
   query: ChildQuery,
 ): Promise<Connection> {
   const key = JSON.stringify([query.filter ?? null, query.sort ?? null, query.first, query.after ?? null]);
-  const loader = requestLoader<string, Connection>(request, `${parentService.object.name}.${relation}:${key}`, async (ids) => {
-    const pages = await parentService.listChildren(ctx, relation, ids, query);
-    return ids.map((i) => childConnection(pages.get(i) ?? { rows: [], cursors: [], hasNextPage: false }));
-  });
+  const loader = requestLoader<string, Connection>(
+    request,
+    `${parentService.object.name}.${relation}:${key}`,
+    async (ids) => {
+      const pages = await parentService.listChildren(ctx, relation, ids, query);
+      return ids.map((i) => childConnection(pages.get(i) ?? { rows: [], cursors: [], hasNextPage: false }));
+    },
+  );
   return loader.load(parentId);
 }

@@ -18,7 +18,14 @@ import { ContactsService } from './contacts/contacts.service.js';
 @Module({
   imports: [RecordsModule, TypeOrmModule.forFeature([AccountEntity, ContactEntity, ActivityEntity])],
   controllers: [AccountsController, ContactsController, ActivitiesController],
-  providers: [AccountsService, ContactsService, ActivitiesService, AccountsResolver, ContactsResolver, ActivitiesResolver],
+  providers: [
+    AccountsService,
+    ContactsService,
+    ActivitiesService,
+    AccountsResolver,
+    ContactsResolver,
+    ActivitiesResolver,
+  ],
   exports: [AccountsService, ContactsService, ActivitiesService],
 })
 export class CustomersModule {}

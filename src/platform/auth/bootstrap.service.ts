@@ -76,7 +76,10 @@ export class BootstrapService {
   }
 
   /** The admin's directory entry, else any (the first tenant's), else null: nobody can sign in yet. */
-  private async existingSignIn(em: EntityManager, adminEmail: string): Promise<{ tenantId: string; userId: string } | null> {
+  private async existingSignIn(
+    em: EntityManager,
+    adminEmail: string,
+  ): Promise<{ tenantId: string; userId: string } | null> {
     const own = await signInLookup(em, adminEmail);
     if (own) return own;
     const rows: { tenantId: string; userId: string }[] = await em.query(

@@ -252,7 +252,10 @@ function pgCode(e: unknown): string | undefined {
  * tenant table; this SECURITY DEFINER function (migrations/0001) is the one way to read it
  * before a tenant is known, one email at a time.
  */
-export async function signInLookup(em: EntityManager, email: string): Promise<{ tenantId: string; userId: string } | null> {
+export async function signInLookup(
+  em: EntityManager,
+  email: string,
+): Promise<{ tenantId: string; userId: string } | null> {
   const rows: { tenantId: string; userId: string }[] = await em.query(
     'SELECT tenant_id AS "tenantId", user_id AS "userId" FROM sign_in_lookup($1)',
     [email],

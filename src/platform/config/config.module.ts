@@ -6,6 +6,10 @@ import { AppConfig } from './config.js';
 @Module({})
 export class ConfigModule {
   static forRoot(config: AppConfig) {
-    return { module: ConfigModule, providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] };
+    return {
+      module: ConfigModule,
+      providers: [{ provide: AppConfig, useValue: config }],
+      exports: [AppConfig],
+    };
   }
 }

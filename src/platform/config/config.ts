@@ -1,41 +1,74 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
 const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+  value === undefined || value === ''
+    ? undefined
+    : value === 'true' || value === '1'
+      ? true
+      : value === 'false' || value === '0'
+        ? false
+        : value;
 
 /**
  * Every environment variable Rapport reads, with its default. The README's configuration table
  * mirrors this class; `loadConfig` refuses to start on a bad value and names the variable.
  */
 export class AppConfig {
-  @IsInt() @Min(0) @Max(65535) @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  @Transform(toInt)
   PORT = 3000;
 
   @IsString()
   HOST = '0.0.0.0';
 
-  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
-  @IsInt() @Min(1) @Max(500) @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  @Transform(toInt)
   DATABASE_POOL_SIZE = 10;
 
-  @IsInt() @Min(100) @Max(3600000) @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3600000)
+  @Transform(toInt)
   DATABASE_STATEMENT_TIMEOUT_MS = 30000;
 
   @IsString()
   RAPPORT_DATA_DIR = './.rapport';
 
-  @IsInt() @Min(1024) @Max(65535) @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  @Transform(toInt)
   EMBEDDED_PG_PORT = 54329;
 
-  @IsString() @Matches(/^[^@\s]+@[^@\s]+$/, { message: 'RAPPORT_ADMIN_EMAIL must be an email address' })
+  @IsString()
+  @Matches(/^[^@\s]+@[^@\s]+$/, { message: 'RAPPORT_ADMIN_EMAIL must be an email address' })
   RAPPORT_ADMIN_EMAIL = 'admin@rapport.local';
 
-  @IsOptional() @IsString() @Matches(/^.{12,}$/, { message: 'RAPPORT_ADMIN_PASSWORD must be at least 12 characters' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^.{12,}$/, { message: 'RAPPORT_ADMIN_PASSWORD must be at least 12 characters' })
   RAPPORT_ADMIN_PASSWORD?: string;
 
   @IsString()
@@ -47,10 +80,16 @@ export class AppConfig {
   @IsString()
   JWT_AUDIENCE = 'rapport-api';
 
-  @IsInt() @Min(60) @Max(86400) @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  @Transform(toInt)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
-  @IsInt() @Min(300) @Max(31536000) @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(31536000)
+  @Transform(toInt)
   REFRESH_TOKEN_TTL_SECONDS = 2592000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -59,22 +98,38 @@ export class AppConfig {
   @IsString()
   CORS_ORIGINS = '*';
 
-  @IsBoolean() @Transform(toBool)
+  @IsBoolean()
+  @Transform(toBool)
   GRAPHQL_INTROSPECTION = true;
 
-  @IsInt() @Min(2) @Max(50) @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(50)
+  @Transform(toInt)
   GRAPHQL_MAX_DEPTH = 8;
 
-  @IsInt() @Min(1) @Max(1000) @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  @Transform(toInt)
   GRAPHQL_MAX_ALIASES = 30;
 
-  @IsInt() @Min(100) @Max(1000000) @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1000000)
+  @Transform(toInt)
   GRAPHQL_MAX_COST = 5000;
 
-  @IsInt() @Min(0) @Max(120000) @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(120000)
+  @Transform(toInt)
   SHUTDOWN_DRAIN_MS = 0;
 
-  @IsInt() @Min(1024) @Max(104857600) @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(104857600)
+  @Transform(toInt)
   BODY_LIMIT_BYTES = 1048576;
 }
 
@@ -92,7 +147,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const config = plainToInstance(AppConfig, raw);
   const errors = validateSync(config, { forbidUnknownValues: false });
   if (errors.length > 0) {
-    const lines = errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    const lines = errors.map(
+      (e) =>
+        `${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return config;

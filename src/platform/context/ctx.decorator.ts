@@ -10,7 +10,8 @@ export interface ContextCarrier {
 /** The request object of a REST call or a GraphQL operation. */
 export function requestOf(context: ExecutionContext): ContextCarrier & Record<string, unknown> {
   if (context.getType<string>() === 'graphql') {
-    return GqlExecutionContext.create(context).getContext<{ req: ContextCarrier & Record<string, unknown> }>().req;
+    return GqlExecutionContext.create(context).getContext<{ req: ContextCarrier & Record<string, unknown> }>()
+      .req;
   }
   return context.switchToHttp().getRequest();
 }

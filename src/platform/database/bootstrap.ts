@@ -15,10 +15,16 @@ export async function bootstrapDatabase(config: AppConfig, logger: Logger): Prom
   let db: Database;
   if (config.DATABASE_URL) {
     const u = new URL(config.DATABASE_URL);
-    db = { url: config.DATABASE_URL, description: `postgres://${u.host}${u.pathname}`, stop: async () => undefined };
+    db = {
+      url: config.DATABASE_URL,
+      description: `postgres://${u.host}${u.pathname}`,
+      stop: async () => undefined,
+    };
     logger.info({ database: db.description }, 'using PostgreSQL from DATABASE_URL');
   } else {
-    const embedded = await startEmbeddedPostgres(config.RAPPORT_DATA_DIR, config.EMBEDDED_PG_PORT, (m) => logger.info(m));
+    const embedded = await startEmbeddedPostgres(config.RAPPORT_DATA_DIR, config.EMBEDDED_PG_PORT, (m) =>
+      logger.info(m),
+    );
     db = {
       url: embedded.url,
       description: `embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_PG_PORT}, data in ${embedded.dataDir}`,

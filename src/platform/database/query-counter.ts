@@ -19,6 +19,7 @@ export class CountingLogger extends AbstractLogger {
   protected writeLog(level: LogLevel, message: LogMessage | LogMessage[]): void {
     if (level === 'query') return;
     const list = Array.isArray(message) ? message : [message];
-    for (const m of list) this.sink(level === 'warn' || level === 'error' ? 'warn' : 'debug', String(m.message));
+    for (const m of list)
+      this.sink(level === 'warn' || level === 'error' ? 'warn' : 'debug', String(m.message));
   }
 }

@@ -39,7 +39,10 @@ export class TenantDb {
   /** As rapport_app with no tenant: only the non-tenant tables (the sign-in directory) answer. */
   runWithoutTenant<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (em) => {
-      await em.query(`SELECT set_config('role', $1, true), set_config('statement_timeout', $2, true)`, [APP_ROLE, this.timeout]);
+      await em.query(`SELECT set_config('role', $1, true), set_config('statement_timeout', $2, true)`, [
+        APP_ROLE,
+        this.timeout,
+      ]);
       return work(em);
     });
   }

@@ -11,13 +11,19 @@ export class FieldIssueDto {
 
 /** RFC 9457 problem details: the body of every 4xx/5xx response. */
 export class ProblemDto {
-  @ApiProperty({ description: 'URI identifying the problem type.', example: 'https://rapport.dev/problems/validation-failed' })
+  @ApiProperty({
+    description: 'URI identifying the problem type.',
+    example: 'https://rapport.dev/problems/validation-failed',
+  })
   type: string;
   @ApiProperty({ description: 'Short summary of the problem type.', example: 'Bad Request' })
   title: string;
   @ApiProperty({ description: 'HTTP status code.', example: 400 })
   status: number;
-  @ApiProperty({ description: 'What went wrong, for a human.', example: 'The request has 1 invalid field: email.' })
+  @ApiProperty({
+    description: 'What went wrong, for a human.',
+    example: 'The request has 1 invalid field: email.',
+  })
   detail: string;
   @ApiProperty({ description: 'Stable machine-readable error code.', example: 'VALIDATION_FAILED' })
   code: string;

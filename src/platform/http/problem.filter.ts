@@ -10,17 +10,23 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
     const error = toDomainError(exception);
-    if (error.code === 'INTERNAL') this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (error.code === 'INTERNAL')
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (host.getType<string>() === 'graphql') {
       return new GraphQLError(error.detail, {
-        extensions: { code: error.code, status: error.status, ...(error.errors.length ? { errors: error.errors } : {}) },
+        extensions: {
+          code: error.code,
+          status: error.status,
+          ...(error.errors.length ? { errors: error.errors } : {}),
+        },
       });
     }
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const problem = problemFromDomainError(error, request?.id);
     if (error.code === 'RATE_LIMITED' && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
-    if (problem.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="rapport"');
+    if (problem.status === 401 && !reply.hasHeader('www-authenticate'))
+      reply.header('www-authenticate', 'Bearer realm="rapport"');
     return reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
   }
 }

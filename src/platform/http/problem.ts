@@ -74,29 +74,47 @@ export function toDomainError(e: unknown): DomainError {
     const body = e.getResponse();
     const message =
       typeof body === 'object' && body !== null && 'message' in body
-        ? String(Array.isArray((body as { message: unknown }).message) ? (body as { message: string[] }).message.join('; ') : (body as { message: unknown }).message)
+        ? String(
+            Array.isArray((body as { message: unknown }).message)
+              ? (body as { message: string[] }).message.join('; ')
+              : (body as { message: unknown }).message,
+          )
         : e.message;
-    if (status === HttpStatus.NOT_FOUND) return new DomainError('NOT_FOUND', message.startsWith('Cannot ') ? 'No such route.' : message);
-    if (status === HttpStatus.PAYLOAD_TOO_LARGE) return new DomainError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
+    if (status === HttpStatus.NOT_FOUND)
+      return new DomainError('NOT_FOUND', message.startsWith('Cannot ') ? 'No such route.' : message);
+    if (status === HttpStatus.PAYLOAD_TOO_LARGE)
+      return new DomainError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
     return new DomainError(CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message);
   }
   const fastifyCode = (e as { code?: string; statusCode?: number }).code;
   const statusCode = (e as { statusCode?: number }).statusCode;
   if (typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_')) {
-    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return new DomainError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
-    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type.');
-    if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new DomainError('BAD_REQUEST', 'The JSON body is empty.');
-    if (statusCode && statusCode < 500) return new DomainError('BAD_REQUEST', 'The request body could not be parsed.');
+    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return new DomainError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type.');
+    if (fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+      return new DomainError('BAD_REQUEST', 'The JSON body is empty.');
+    if (statusCode && statusCode < 500)
+      return new DomainError('BAD_REQUEST', 'The request body could not be parsed.');
   }
-  if (e instanceof SyntaxError && statusCode === 400) return new DomainError('BAD_REQUEST', 'The request body is not valid JSON.');
+  if (e instanceof SyntaxError && statusCode === 400)
+    return new DomainError('BAD_REQUEST', 'The request body is not valid JSON.');
   const pg = e as PgError;
   const cause = (e as { driverError?: PgError }).driverError ?? pg;
   switch (cause.code) {
     case '23505':
-      if (cause.constraint?.endsWith('_external_id')) return new DomainError('DUPLICATE_EXTERNAL_ID', 'Another record already has this externalId.', [{ field: 'externalId', code: 'duplicate', message: 'externalId must be unique' }]);
+      if (cause.constraint?.endsWith('_external_id'))
+        return new DomainError('DUPLICATE_EXTERNAL_ID', 'Another record already has this externalId.', [
+          { field: 'externalId', code: 'duplicate', message: 'externalId must be unique' },
+        ]);
       return new DomainError('CONFLICT', 'A record with the same unique value already exists.');
     case '23503':
-      return new DomainError('VALIDATION_FAILED', 'A referenced record does not exist.', referenceIssue(cause.constraint));
+      return new DomainError(
+        'VALIDATION_FAILED',
+        'A referenced record does not exist.',
+        referenceIssue(cause.constraint),
+      );
     case '23514':
     case '22001':
     case '22003':

@@ -36,7 +36,10 @@ export function ConnectionType(node: Type<unknown>, typeName: string): Type<Conn
     @Field(() => [node]) nodes: RecordData[];
     @Field(() => [Edge]) edges: { node: RecordData; cursor: string }[];
     @Field(() => PageInfo) pageInfo: PageInfo;
-    @Field(() => Int, { nullable: true, description: 'Total matching records (costs a count query; ask only when needed).' })
+    @Field(() => Int, {
+      nullable: true,
+      description: 'Total matching records (costs a count query; ask only when needed).',
+    })
     totalCount?: number;
   }
   connectionTypes.set(node, ConnectionClass);
@@ -47,7 +50,10 @@ export function toConnection(page: Page): Connection {
   return {
     nodes: page.data,
     edges: page.data.map((node, i) => ({ node, cursor: page.cursors[i] })),
-    pageInfo: { hasNextPage: page.nextCursor !== null, endCursor: page.cursors[page.cursors.length - 1] ?? null },
+    pageInfo: {
+      hasNextPage: page.nextCursor !== null,
+      endCursor: page.cursors[page.cursors.length - 1] ?? null,
+    },
     totalCount: page.total,
   };
 }

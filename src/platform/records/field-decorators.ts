@@ -21,7 +21,8 @@ import {
 } from 'class-validator';
 import { GraphQLJSON } from 'graphql-type-json';
 
-export type PropKind = 'string' | 'text' | 'int' | 'decimal' | 'boolean' | 'uuid' | 'datetime' | 'stringArray' | 'enum' | 'object';
+export type PropKind =
+  'string' | 'text' | 'int' | 'decimal' | 'boolean' | 'uuid' | 'datetime' | 'stringArray' | 'enum' | 'object';
 
 export interface PropOptions {
   kind: PropKind;
@@ -69,7 +70,12 @@ function graphqlType(o: PropOptions): () => unknown {
 }
 
 function apiProperty(o: PropOptions, required: boolean): ApiPropertyOptions {
-  const base = { description: o.description, required, nullable: o.nullable ?? !required, example: o.example };
+  const base = {
+    description: o.description,
+    required,
+    nullable: o.nullable ?? !required,
+    example: o.example,
+  };
   switch (o.kind) {
     case 'uuid':
       return { ...base, type: String, format: 'uuid' };
@@ -111,14 +117,21 @@ export function InputProp(o: InputPropOptions): PropertyDecorator {
       rules.push(IsString(), MaxLength(o.maxLength ?? (o.kind === 'text' ? 100_000 : 500)));
       if (required) rules.push(IsNotEmpty());
       if (o.email) rules.push(IsEmail({}, { message: '$property must be an email address' }));
-      if (o.pattern) rules.push(Matches(o.pattern, { message: o.patternMessage ?? `$property must match ${o.pattern.source}` }));
+      if (o.pattern)
+        rules.push(
+          Matches(o.pattern, { message: o.patternMessage ?? `$property must match ${o.pattern.source}` }),
+        );
       break;
     case 'int':
       rules.push(IsInt(), Min(o.min ?? -2147483648), Max(o.max ?? 2147483647));
       break;
     case 'decimal':
       rules.push(IsString({ message: '$property must be a decimal string such as "1250000.00"' }));
-      rules.push(Matches(DECIMAL_RE, { message: '$property must be a decimal string with at most 18 digits and 2 decimals' }));
+      rules.push(
+        Matches(DECIMAL_RE, {
+          message: '$property must be a decimal string with at most 18 digits and 2 decimals',
+        }),
+      );
       break;
     case 'boolean':
       rules.push(IsBoolean());
@@ -133,10 +146,17 @@ export function InputProp(o: InputPropOptions): PropertyDecorator {
       rules.push(IsString({ each: true }), MaxLength(100, { each: true }), ArrayMaxSize(100));
       break;
     case 'enum':
-      rules.push(IsIn([...(o.enumValues ?? [])], { message: `$property must be one of: ${(o.enumValues ?? []).join(', ')}` }));
+      rules.push(
+        IsIn([...(o.enumValues ?? [])], {
+          message: `$property must be one of: ${(o.enumValues ?? []).join(', ')}`,
+        }),
+      );
       break;
     case 'object':
-      rules.push(ValidateNested(), TransformType(() => o.objectType as Type<unknown>));
+      rules.push(
+        ValidateNested(),
+        TransformType(() => o.objectType as Type<unknown>),
+      );
       break;
   }
   return applyDecorators(

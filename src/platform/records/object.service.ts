@@ -26,9 +26,15 @@ export class ObjectService {
   }
 
   /** Children of several parents through one of this object's to-many relations. */
-  listChildren(ctx: RequestContext, relationName: string, parentIds: readonly string[], query: ChildQuery): Promise<Map<string, ChildPage>> {
+  listChildren(
+    ctx: RequestContext,
+    relationName: string,
+    parentIds: readonly string[],
+    query: ChildQuery,
+  ): Promise<Map<string, ChildPage>> {
     const rel = registry.relation(this.object, relationName);
-    if (!rel || rel.kind !== 'toMany') throw new Error(`${this.object.name}.${relationName} is not a to-many relation`);
+    if (!rel || rel.kind !== 'toMany')
+      throw new Error(`${this.object.name}.${relationName} is not a to-many relation`);
     return this.records.listChildren(ctx, rel as ToManyRelation, parentIds, query);
   }
 

@@ -30,7 +30,8 @@ export function valueSql(field: FieldDef, value: unknown, params: SqlParams): st
  * level deep, which is as deep as Rapport's JSON fields go).
  */
 export function jsonMergeSql(field: FieldDef, value: unknown, params: SqlParams, alias = 't'): string {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return valueSql(field, value, params);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return valueSql(field, value, params);
   return `nullif(jsonb_strip_nulls(coalesce(${col(alias, field.column)}, '{}'::jsonb) || ${params.add(JSON.stringify(value))}::jsonb), '{}'::jsonb)`;
 }
 

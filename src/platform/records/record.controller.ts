@@ -1,5 +1,28 @@
-import { Body, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res, Type } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import {
+  Body,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+  Type,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOperation,
+  ApiParam,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Ctx } from '../context/ctx.decorator.js';
 import { RequestContext } from '../context/request-context.js';
@@ -18,7 +41,9 @@ export interface RecordApi {
   update: Type<object>;
 }
 
-const uuidPipe = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('NOT_FOUND', 'No record with that id (ids are UUIDs).') });
+const uuidPipe = new ParseUUIDPipe({
+  exceptionFactory: () => new DomainError('NOT_FOUND', 'No record with that id (ids are UUIDs).'),
+});
 
 export const etagOf = (record: RecordData): string => `"${String(record.version)}"`;
 
@@ -34,7 +59,11 @@ function pageType(api: RecordApi): Type<unknown> {
   class PageDto {
     @ApiProperty({ type: [api.output], description: `The page of ${api.typeName} records.` })
     data: unknown[];
-    @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page; null on the last page.' })
+    @ApiProperty({
+      type: String,
+      nullable: true,
+      description: 'Cursor of the next page; null on the last page.',
+    })
     nextCursor: string | null;
     @ApiPropertyOptional({ type: 'integer', description: 'Total matching records, when count=true.' })
     total?: number;
@@ -44,7 +73,9 @@ function pageType(api: RecordApi): Type<unknown> {
 }
 
 const errors = (...statuses: number[]) =>
-  statuses.map((status) => ApiResponse({ status, type: ProblemDto, description: DESCRIPTIONS[status] ?? 'Error' }));
+  statuses.map((status) =>
+    ApiResponse({ status, type: ProblemDto, description: DESCRIPTIONS[status] ?? 'Error' }),
+  );
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input (problem+json names each bad field).',
   401: 'Missing or invalid bearer token.',
@@ -92,16 +123,28 @@ export function RecordController(api: RecordApi) {
       const record = await this.service.get(ctx, id, query);
       const etag = etagOf(record);
       reply.header('etag', etag);
-      if (ifNoneMatch !== undefined && ifNoneMatch.split(',').map((s) => s.trim().replace(/^W\//, '')).includes(etag)) {
+      if (
+        ifNoneMatch !== undefined &&
+        ifNoneMatch
+          .split(',')
+          .map((s) => s.trim().replace(/^W\//, ''))
+          .includes(etag)
+      ) {
         reply.status(304);
         return undefined;
       }
       return record;
     }
 
-    async create(@Ctx() ctx: RequestContext, @Body(createPipe) input: object, @Res({ passthrough: true }) reply: FastifyReply): Promise<RecordData> {
+    async create(
+      @Ctx() ctx: RequestContext,
+      @Body(createPipe) input: object,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<RecordData> {
       const record = await this.service.create(ctx, input);
-      reply.header('etag', etagOf(record)).header('location', `/v1/${this.service.object.plural}/${String(record.id)}`);
+      reply
+        .header('etag', etagOf(record))
+        .header('location', `/v1/${this.service.object.plural}/${String(record.id)}`);
       return record;
     }
 
@@ -117,11 +160,19 @@ export function RecordController(api: RecordApi) {
       return record;
     }
 
-    async remove(@Ctx() ctx: RequestContext, @Param('id', uuidPipe) id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    async remove(
+      @Ctx() ctx: RequestContext,
+      @Param('id', uuidPipe) id: string,
+      @Headers('if-match') ifMatch: string | undefined,
+    ): Promise<void> {
       await this.service.remove(ctx, id, parseIfMatch(ifMatch));
     }
 
-    async restore(@Ctx() ctx: RequestContext, @Param('id', uuidPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<RecordData> {
+    async restore(
+      @Ctx() ctx: RequestContext,
+      @Param('id', uuidPipe) id: string,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<RecordData> {
       const record = await this.service.restore(ctx, id);
       reply.header('etag', etagOf(record));
       return record;
@@ -135,19 +186,34 @@ export function RecordController(api: RecordApi) {
 
   const P = RecordControllerHost.prototype;
   const idParam = ApiParam({ name: 'id', format: 'uuid', description: `The ${plural} id.` });
-  const listOps = (summary: string) => ApiOperation({ summary, description: `${summary}. Keyset-paginated: follow nextCursor until it is null.` });
-  apply(P, 'list', [Get(), listOps(`List ${plural}s`), ApiResponse({ status: 200, type: Page, description: 'A page.' }), ...errors(400, 401, 403)]);
+  const listOps = (summary: string) =>
+    ApiOperation({
+      summary,
+      description: `${summary}. Keyset-paginated: follow nextCursor until it is null.`,
+    });
+  apply(P, 'list', [
+    Get(),
+    listOps(`List ${plural}s`),
+    ApiResponse({ status: 200, type: Page, description: 'A page.' }),
+    ...errors(400, 401, 403),
+  ]);
   apply(P, 'search', [
     Post('search'),
     HttpCode(200),
-    ApiOperation({ summary: `Search ${plural}s`, description: 'The list parameters as a JSON body; filter may be a string or the JSON AST.' }),
+    ApiOperation({
+      summary: `Search ${plural}s`,
+      description: 'The list parameters as a JSON body; filter may be a string or the JSON AST.',
+    }),
     ApiBody({ type: SearchBodyDto }),
     ApiResponse({ status: 200, type: Page, description: 'A page.' }),
     ...errors(400, 401, 403),
   ]);
   apply(P, 'get', [
     Get(':id'),
-    ApiOperation({ summary: `Get a ${plural}`, description: `One ${plural} by id, with its ETag. If-None-Match with the current ETag gives 304.` }),
+    ApiOperation({
+      summary: `Get a ${plural}`,
+      description: `One ${plural} by id, with its ETag. If-None-Match with the current ETag gives 304.`,
+    }),
     idParam,
     ApiResponse({ status: 200, type: api.output, description: `The ${plural}.` }),
     ApiResponse({ status: 304, description: 'Not modified.' }),
@@ -155,17 +221,28 @@ export function RecordController(api: RecordApi) {
   ]);
   apply(P, 'create', [
     Post(),
-    ApiOperation({ summary: `Create a ${plural}`, description: `Creates a ${plural}; answers 201 with Location and ETag. Unknown properties are refused.` }),
+    ApiOperation({
+      summary: `Create a ${plural}`,
+      description: `Creates a ${plural}; answers 201 with Location and ETag. Unknown properties are refused.`,
+    }),
     ApiBody({ type: api.create }),
     ApiResponse({ status: 201, type: api.output, description: 'Created.' }),
     ...errors(400, 401, 403, 409),
   ]);
   apply(P, 'update', [
     Patch(':id'),
-    ApiOperation({ summary: `Update a ${plural}`, description: 'JSON merge patch (RFC 7396): absent properties stay, null clears. Send If-Match to update only the version you read.' }),
+    ApiOperation({
+      summary: `Update a ${plural}`,
+      description:
+        'JSON merge patch (RFC 7396): absent properties stay, null clears. Send If-Match to update only the version you read.',
+    }),
     idParam,
     ApiConsumes('application/json', 'application/merge-patch+json'),
-    ApiHeader({ name: 'If-Match', required: false, description: 'ETag of the version you read; 412 if it moved on.' }),
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description: 'ETag of the version you read; 412 if it moved on.',
+    }),
     ApiBody({ type: api.update }),
     ApiResponse({ status: 200, type: api.output, description: 'Updated.' }),
     ...errors(400, 401, 403, 404, 409, 412),
@@ -173,16 +250,26 @@ export function RecordController(api: RecordApi) {
   apply(P, 'remove', [
     Delete(':id'),
     HttpCode(204),
-    ApiOperation({ summary: `Delete a ${plural}`, description: 'Soft delete; POST …/restore brings it back.' }),
+    ApiOperation({
+      summary: `Delete a ${plural}`,
+      description: 'Soft delete; POST …/restore brings it back.',
+    }),
     idParam,
-    ApiHeader({ name: 'If-Match', required: false, description: 'ETag of the version you read; 412 if it moved on.' }),
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description: 'ETag of the version you read; 412 if it moved on.',
+    }),
     ApiResponse({ status: 204, description: 'Deleted.' }),
     ...errors(401, 403, 404, 412),
   ]);
   apply(P, 'restore', [
     Post(':id/restore'),
     HttpCode(200),
-    ApiOperation({ summary: `Restore a ${plural}`, description: 'Undoes a soft delete; restoring a live record returns it unchanged.' }),
+    ApiOperation({
+      summary: `Restore a ${plural}`,
+      description: 'Undoes a soft delete; restoring a live record returns it unchanged.',
+    }),
     idParam,
     ApiResponse({ status: 200, type: api.output, description: 'Restored.' }),
     ...errors(401, 403, 404),

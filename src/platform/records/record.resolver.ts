@@ -14,24 +14,35 @@ import type { RecordData } from './record.types.js';
 
 @ArgsType()
 export class ConnectionArgs {
-  @Field(() => GraphQLJSON, { nullable: true, description: 'Filter string or JSON AST (docs/query-language.md).' })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'Filter string or JSON AST (docs/query-language.md).',
+  })
   @IsOptional()
   filter?: unknown;
 
   @Field({ nullable: true, description: 'Comma-separated sort fields; `-` for descending.' })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   sort?: string;
 
   @Field(() => Int, { nullable: true, description: 'Page size, 1–200 (default 50).' })
-  @IsOptional() @IsInt() @Min(1)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
   first?: number;
 
   @Field({ nullable: true, description: 'Cursor from pageInfo.endCursor.' })
-  @IsOptional() @IsString() @MaxLength(32_768)
+  @IsOptional()
+  @IsString()
+  @MaxLength(32_768)
   after?: string;
 
   @Field({ nullable: true, description: 'Full-text search.' })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   q?: string;
 }
 
@@ -45,7 +56,9 @@ export interface RecordGraphqlApi {
   update: Type<object>;
 }
 
-export const graphqlUuid = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('NOT_FOUND', 'No record with that id (ids are UUIDs).') });
+export const graphqlUuid = new ParseUUIDPipe({
+  exceptionFactory: () => new DomainError('NOT_FOUND', 'No record with that id (ids are UUIDs).'),
+});
 
 /**
  * The GraphQL operations every record object shares: `contact(id)`, `contacts(filter, sort,
@@ -60,13 +73,23 @@ export function RecordResolver(api: RecordGraphqlApi) {
   abstract class RecordResolverHost {
     protected abstract readonly service: ObjectService;
 
-    @Query(() => api.output, { name: api.singular, description: `One ${name} by id (NOT_FOUND if absent or not visible).` })
-    one(@Ctx() ctx: RequestContext, @Args('id', { type: () => ID }, graphqlUuid) id: string): Promise<RecordData> {
+    @Query(() => api.output, {
+      name: api.singular,
+      description: `One ${name} by id (NOT_FOUND if absent or not visible).`,
+    })
+    one(
+      @Ctx() ctx: RequestContext,
+      @Args('id', { type: () => ID }, graphqlUuid) id: string,
+    ): Promise<RecordData> {
       return this.service.get(ctx, id);
     }
 
     @Query(() => Conn, { name: api.plural, description: `A page of ${name} records.` })
-    async many(@Ctx() ctx: RequestContext, @Args() args: ConnectionArgs, @Info() info: GraphQLResolveInfo): Promise<Connection> {
+    async many(
+      @Ctx() ctx: RequestContext,
+      @Args() args: ConnectionArgs,
+      @Info() info: GraphQLResolveInfo,
+    ): Promise<Connection> {
       const page = await this.service.list(ctx, {
         filter: args.filter,
         sort: args.sort,
@@ -79,7 +102,10 @@ export function RecordResolver(api: RecordGraphqlApi) {
     }
 
     @Mutation(() => api.output, { name: `create${name}`, description: `Create a ${name}.` })
-    create(@Ctx() ctx: RequestContext, @Args('input', { type: () => api.create }, createValidationPipe(api.create)) input: object): Promise<RecordData> {
+    create(
+      @Ctx() ctx: RequestContext,
+      @Args('input', { type: () => api.create }, createValidationPipe(api.create)) input: object,
+    ): Promise<RecordData> {
       return this.service.create(ctx, input);
     }
 
@@ -96,7 +122,10 @@ export function RecordResolver(api: RecordGraphqlApi) {
       return this.service.update(ctx, id, input, expectedVersion ?? undefined);
     }
 
-    @Mutation(() => Boolean, { name: `delete${name}`, description: `Soft-delete a ${name}; restore${name} brings it back.` })
+    @Mutation(() => Boolean, {
+      name: `delete${name}`,
+      description: `Soft-delete a ${name}; restore${name} brings it back.`,
+    })
     async remove(
       @Ctx() ctx: RequestContext,
       @Args('id', { type: () => ID }, graphqlUuid) id: string,
@@ -107,7 +136,10 @@ export function RecordResolver(api: RecordGraphqlApi) {
     }
 
     @Mutation(() => api.output, { name: `restore${name}`, description: `Undo the soft delete of a ${name}.` })
-    restore(@Ctx() ctx: RequestContext, @Args('id', { type: () => ID }, graphqlUuid) id: string): Promise<RecordData> {
+    restore(
+      @Ctx() ctx: RequestContext,
+      @Args('id', { type: () => ID }, graphqlUuid) id: string,
+    ): Promise<RecordData> {
       return this.service.restore(ctx, id);
     }
   }

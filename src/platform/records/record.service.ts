@@ -20,7 +20,14 @@ import {
   type FilterNode,
 } from '../query/index.js';
 import { col, ident } from '../query/sql.js';
-import { FieldDef, ObjectDef, registry, RelationDef, ToManyRelation, ToOneRelation } from '../registry/object-registry.js';
+import {
+  FieldDef,
+  ObjectDef,
+  registry,
+  RelationDef,
+  ToManyRelation,
+  ToOneRelation,
+} from '../registry/object-registry.js';
 import { jsonMergeSql, selectList, table, valueSql } from './record-sql.js';
 import { EXPAND_MANY_LIMIT } from './record.types.js';
 import type { GetOptions, ListOptions, Page, RecordData } from './record.types.js';
@@ -85,7 +92,12 @@ export class RecordService {
       if (options.count) {
         const countParams = new SqlParams();
         const countWhere = scope ? [scope.where(countParams, 't')] : [];
-        const count = buildCountQuery(registry, object, { filter, q: options.q, extraWhere: countWhere, params: countParams });
+        const count = buildCountQuery(registry, object, {
+          filter,
+          q: options.q,
+          extraWhere: countWhere,
+          params: countParams,
+        });
         const [{ total }] = (await em.query(count.sql, count.params)) as { total: number }[];
         page.total = total;
       }
@@ -93,7 +105,12 @@ export class RecordService {
     });
   }
 
-  async get(ctx: RequestContext, object: ObjectDef, id: string, options: GetOptions = {}): Promise<RecordData> {
+  async get(
+    ctx: RequestContext,
+    object: ObjectDef,
+    id: string,
+    options: GetOptions = {},
+  ): Promise<RecordData> {
     const columns = this.columns(object, options.fields);
     const expand = parseExpand(registry, object, csv(options.expand) ?? null);
     return this.run(ctx, async (em) => {
@@ -105,7 +122,11 @@ export class RecordService {
   }
 
   /** Records by id, in one statement (GraphQL DataLoaders). Missing or deleted ids are absent. */
-  async getMany(ctx: RequestContext, object: ObjectDef, ids: readonly string[]): Promise<Map<string, RecordData>> {
+  async getMany(
+    ctx: RequestContext,
+    object: ObjectDef,
+    ids: readonly string[],
+  ): Promise<Map<string, RecordData>> {
     if (ids.length === 0) return new Map();
     return this.run(ctx, (em) => this.fetchMany(em, object, ids, object.fields));
   }
@@ -194,7 +215,10 @@ export class RecordService {
       }
       await this.checkReferences(em, object, values, id);
       const params = new SqlParams();
-      const sets = [...values].map(([f, v]) => `${ident(f.column)} = ${f.type === 'json' ? jsonMergeSql(f, v, params) : valueSql(f, v, params)}`);
+      const sets = [...values].map(
+        ([f, v]) =>
+          `${ident(f.column)} = ${f.type === 'json' ? jsonMergeSql(f, v, params) : valueSql(f, v, params)}`,
+      );
       sets.push(`"version" = t."version" + 1`, `"updated_at" = now()`);
       const where = [`t."id" = ${params.add(id)}::uuid`];
       if (object.softDelete) where.push('t."deleted_at" IS NULL');
@@ -261,7 +285,12 @@ export class RecordService {
     return out;
   }
 
-  private async fetchOne(em: EntityManager, object: ObjectDef, id: string, fields: readonly FieldDef[]): Promise<RecordData | undefined> {
+  private async fetchOne(
+    em: EntityManager,
+    object: ObjectDef,
+    id: string,
+    fields: readonly FieldDef[],
+  ): Promise<RecordData | undefined> {
     return (await this.fetchMany(em, object, [id], fields)).get(id);
   }
 
@@ -291,8 +320,12 @@ export class RecordService {
   private async expandOne(em: EntityManager, rel: ToOneRelation, rows: RecordData[]): Promise<void> {
     const target = registry.get(rel.target);
     const ids = [...new Set(rows.map((r) => r[rel.field]).filter((v): v is string => typeof v === 'string'))];
-    const found = ids.length ? await this.fetchMany(em, target, ids, target.fields) : new Map<string, RecordData>();
-    for (const row of rows) row[rel.name] = typeof row[rel.field] === 'string' ? (found.get(row[rel.field] as string) ?? null) : null;
+    const found = ids.length
+      ? await this.fetchMany(em, target, ids, target.fields)
+      : new Map<string, RecordData>();
+    for (const row of rows)
+      row[rel.name] =
+        typeof row[rel.field] === 'string' ? (found.get(row[rel.field] as string) ?? null) : null;
   }
 
   private async expandMany(em: EntityManager, rel: ToManyRelation, rows: RecordData[]): Promise<void> {
@@ -338,7 +371,12 @@ export class RecordService {
       }
       out.set(f, value);
     }
-    if (issues.length) throw new DomainError('VALIDATION_FAILED', `Invalid ${object.name}: ${issues.map((i) => i.message).join('; ')}.`, issues);
+    if (issues.length)
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        `Invalid ${object.name}: ${issues.map((i) => i.message).join('; ')}.`,
+        issues,
+      );
     return out;
   }
 
@@ -347,7 +385,12 @@ export class RecordService {
    * already rules out other tenants; this adds "not deleted" and a clear message), and a
    * self-reference (parent account) may not form a cycle.
    */
-  private async checkReferences(em: EntityManager, object: ObjectDef, values: Map<FieldDef, unknown>, selfId: string): Promise<void> {
+  private async checkReferences(
+    em: EntityManager,
+    object: ObjectDef,
+    values: Map<FieldDef, unknown>,
+    selfId: string,
+  ): Promise<void> {
     const issues: FieldIssue[] = [];
     for (const rel of object.relations) {
       if (rel.kind !== 'toOne') continue;
@@ -362,24 +405,42 @@ export class RecordService {
           [ref, selfId],
         );
         if (cyc[0]?.cyclic) {
-          issues.push({ field: fk.name, code: 'cycle', message: `${fk.name} would make the record its own ancestor` });
+          issues.push({
+            field: fk.name,
+            code: 'cycle',
+            message: `${fk.name} would make the record its own ancestor`,
+          });
           continue;
         }
       }
       const found = await this.fetchMany(em, target, [ref], [this.field(target, 'id')]);
-      if (!found.has(ref)) issues.push({ field: fk.name, code: 'not_found', message: `${fk.name} refers to no ${target.name} (${ref})` });
+      if (!found.has(ref))
+        issues.push({
+          field: fk.name,
+          code: 'not_found',
+          message: `${fk.name} refers to no ${target.name} (${ref})`,
+        });
     }
-    if (issues.length) throw new DomainError('VALIDATION_FAILED', issues.map((i) => i.message).join('; '), issues);
+    if (issues.length)
+      throw new DomainError('VALIDATION_FAILED', issues.map((i) => i.message).join('; '), issues);
   }
 
   private checkVersion(object: ObjectDef, actual: number, expected?: number): void {
     if (expected !== undefined && expected !== actual) {
-      throw new DomainError('VERSION_MISMATCH', `The ${object.name} is at version ${actual}, not ${expected}; reload it and retry.`);
+      throw new DomainError(
+        'VERSION_MISMATCH',
+        `The ${object.name} is at version ${actual}, not ${expected}; reload it and retry.`,
+      );
     }
   }
 
   /** Zero rows updated: either the record is absent (404) or its version moved on (412). */
-  private async explainMiss(em: EntityManager, object: ObjectDef, id: string, expectedVersion?: number): Promise<never> {
+  private async explainMiss(
+    em: EntityManager,
+    object: ObjectDef,
+    id: string,
+    expectedVersion?: number,
+  ): Promise<never> {
     const current = await this.fetchOne(em, object, id, [this.field(object, 'version')]);
     if (!current) throw this.notFound(object, id);
     this.checkVersion(object, current.version as number, expectedVersion);
@@ -393,7 +454,13 @@ export class RecordService {
 
 /** TypeORM's `query` returns `[rows, count]` for UPDATE … RETURNING on Postgres. */
 function updatedRows(result: unknown): RecordData[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as RecordData[];
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  )
+    return result[0] as RecordData[];
   return result as RecordData[];
 }
 

@@ -96,10 +96,34 @@ export function field(input: FieldInput): FieldDef {
 /** The system fields every soft-deletable, versioned record carries. */
 export function systemFields(): FieldDef[] {
   return [
-    field({ name: 'id', type: 'uuid', nullable: false, writable: 'never', description: 'Record id (UUIDv7).' }),
-    field({ name: 'createdAt', type: 'datetime', nullable: false, writable: 'never', description: 'When the record was created.' }),
-    field({ name: 'updatedAt', type: 'datetime', nullable: false, writable: 'never', description: 'When the record last changed.' }),
-    field({ name: 'version', type: 'integer', nullable: false, writable: 'never', description: 'Optimistic-concurrency version; bumps on every change.' }),
+    field({
+      name: 'id',
+      type: 'uuid',
+      nullable: false,
+      writable: 'never',
+      description: 'Record id (UUIDv7).',
+    }),
+    field({
+      name: 'createdAt',
+      type: 'datetime',
+      nullable: false,
+      writable: 'never',
+      description: 'When the record was created.',
+    }),
+    field({
+      name: 'updatedAt',
+      type: 'datetime',
+      nullable: false,
+      writable: 'never',
+      description: 'When the record last changed.',
+    }),
+    field({
+      name: 'version',
+      type: 'integer',
+      nullable: false,
+      writable: 'never',
+      description: 'Optimistic-concurrency version; bumps on every change.',
+    }),
   ];
 }
 

@@ -9,18 +9,36 @@ const CURRENCY = { pattern: /^[A-Z]{3}$/, patternMessage: 'currency must be an I
 export class AccountDto {
   @OutputProp({ kind: 'uuid', description: 'Record id (UUIDv7).' }) id: string;
   @OutputProp({ kind: 'string', description: 'Company name.', example: 'Acme GmbH' }) name: string;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Primary web domain.', example: 'acme.com' }) domain: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Industry.', example: 'saas' }) industry: string | null;
+  @OutputProp({ kind: 'string', nullable: true, description: 'Primary web domain.', example: 'acme.com' })
+  domain: string | null;
+  @OutputProp({ kind: 'string', nullable: true, description: 'Industry.', example: 'saas' }) industry:
+    string | null;
   @OutputProp({ kind: 'int', nullable: true, description: 'Number of employees.' }) employees: number | null;
-  @OutputProp({ kind: 'decimal', nullable: true, description: 'Annual revenue, a decimal string.', example: '1250000.00' }) annualRevenue: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'ISO 4217 currency of annualRevenue.', example: 'EUR' }) currency: string | null;
+  @OutputProp({
+    kind: 'decimal',
+    nullable: true,
+    description: 'Annual revenue, a decimal string.',
+    example: '1250000.00',
+  })
+  annualRevenue: string | null;
+  @OutputProp({
+    kind: 'string',
+    nullable: true,
+    description: 'ISO 4217 currency of annualRevenue.',
+    example: 'EUR',
+  })
+  currency: string | null;
   @OutputProp({ kind: 'string', nullable: true, description: 'Website URL.' }) website: string | null;
   @OutputProp({ kind: 'string', nullable: true, description: 'Main phone number.' }) phone: string | null;
-  @OutputProp({ kind: 'object', objectType: AddressDto, nullable: true, description: 'Billing address.' }) billingAddress: AddressDto | null;
-  @OutputProp({ kind: 'object', objectType: AddressDto, nullable: true, description: 'Shipping address.' }) shippingAddress: AddressDto | null;
-  @OutputProp({ kind: 'uuid', nullable: true, description: 'Parent account.' }) parentAccountId: string | null;
+  @OutputProp({ kind: 'object', objectType: AddressDto, nullable: true, description: 'Billing address.' })
+  billingAddress: AddressDto | null;
+  @OutputProp({ kind: 'object', objectType: AddressDto, nullable: true, description: 'Shipping address.' })
+  shippingAddress: AddressDto | null;
+  @OutputProp({ kind: 'uuid', nullable: true, description: 'Parent account.' }) parentAccountId:
+    string | null;
   @OutputProp({ kind: 'uuid', nullable: true, description: 'Owning user.' }) ownerId: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Your system’s id; unique per tenant.' }) externalId: string | null;
+  @OutputProp({ kind: 'string', nullable: true, description: 'Your system’s id; unique per tenant.' })
+  externalId: string | null;
   @OutputProp({ kind: 'stringArray', description: 'Tags.' }) tags: string[];
   @OutputProp({ kind: 'datetime', description: 'Created at.' }) createdAt: Date;
   @OutputProp({ kind: 'datetime', description: 'Last changed at.' }) updatedAt: Date;
@@ -29,19 +47,37 @@ export class AccountDto {
 
 @InputType('CreateAccountInput')
 export class CreateAccountInput {
-  @InputProp({ kind: 'string', required: true, maxLength: 300, description: 'Company name.', example: 'Acme GmbH' }) name: string;
-  @InputProp({ kind: 'string', maxLength: 253, description: 'Primary web domain.', example: 'acme.com' }) domain?: string | null;
-  @InputProp({ kind: 'string', maxLength: 200, description: 'Industry.', example: 'saas' }) industry?: string | null;
+  @InputProp({
+    kind: 'string',
+    required: true,
+    maxLength: 300,
+    description: 'Company name.',
+    example: 'Acme GmbH',
+  })
+  name: string;
+  @InputProp({ kind: 'string', maxLength: 253, description: 'Primary web domain.', example: 'acme.com' })
+  domain?: string | null;
+  @InputProp({ kind: 'string', maxLength: 200, description: 'Industry.', example: 'saas' }) industry?:
+    string | null;
   @InputProp({ kind: 'int', min: 0, description: 'Number of employees.' }) employees?: number | null;
-  @InputProp({ kind: 'decimal', description: 'Annual revenue as a decimal string; needs currency.', example: '1250000.00' }) annualRevenue?: string | null;
-  @InputProp({ kind: 'string', ...CURRENCY, description: 'ISO 4217 currency code.', example: 'EUR' }) currency?: string | null;
+  @InputProp({
+    kind: 'decimal',
+    description: 'Annual revenue as a decimal string; needs currency.',
+    example: '1250000.00',
+  })
+  annualRevenue?: string | null;
+  @InputProp({ kind: 'string', ...CURRENCY, description: 'ISO 4217 currency code.', example: 'EUR' })
+  currency?: string | null;
   @InputProp({ kind: 'string', maxLength: 2000, description: 'Website URL.' }) website?: string | null;
   @InputProp({ kind: 'string', maxLength: 50, description: 'Main phone number.' }) phone?: string | null;
-  @InputProp({ kind: 'object', objectType: AddressInput, description: 'Billing address.' }) billingAddress?: AddressInput | null;
-  @InputProp({ kind: 'object', objectType: AddressInput, description: 'Shipping address.' }) shippingAddress?: AddressInput | null;
+  @InputProp({ kind: 'object', objectType: AddressInput, description: 'Billing address.' })
+  billingAddress?: AddressInput | null;
+  @InputProp({ kind: 'object', objectType: AddressInput, description: 'Shipping address.' })
+  shippingAddress?: AddressInput | null;
   @InputProp({ kind: 'uuid', description: 'Parent account id.' }) parentAccountId?: string | null;
   @InputProp({ kind: 'uuid', description: 'Owning user id.' }) ownerId?: string | null;
-  @InputProp({ kind: 'string', maxLength: 255, description: 'Your system’s id; unique per tenant.' }) externalId?: string | null;
+  @InputProp({ kind: 'string', maxLength: 255, description: 'Your system’s id; unique per tenant.' })
+  externalId?: string | null;
   @InputProp({ kind: 'stringArray', description: 'Tags.' }) tags?: string[];
 }
 

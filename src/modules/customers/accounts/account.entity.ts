@@ -13,7 +13,8 @@ export class AccountEntity {
   @Column('text', { nullable: true }) domain: string | null;
   @Column('text', { nullable: true }) industry: string | null;
   @Column('integer', { nullable: true }) employees: number | null;
-  @Column('numeric', { name: 'annual_revenue', precision: 20, scale: 2, nullable: true }) annualRevenue: string | null;
+  @Column('numeric', { name: 'annual_revenue', precision: 20, scale: 2, nullable: true }) annualRevenue:
+    string | null;
   @Column('character', { length: 3, nullable: true }) currency: string | null;
   @Column('text', { nullable: true }) website: string | null;
   @Column('text', { nullable: true }) phone: string | null;

@@ -13,7 +13,11 @@ export const ACCOUNT = registry.register({
     field({ name: 'domain', type: 'string', description: 'Primary web domain, e.g. acme.com.' }),
     field({ name: 'industry', type: 'string', description: 'Industry, free text or your own picklist.' }),
     field({ name: 'employees', type: 'integer', description: 'Number of employees.' }),
-    field({ name: 'annualRevenue', type: 'decimal', description: 'Annual revenue as a decimal string; needs currency.' }),
+    field({
+      name: 'annualRevenue',
+      type: 'decimal',
+      description: 'Annual revenue as a decimal string; needs currency.',
+    }),
     field({ name: 'currency', type: 'string', description: 'ISO 4217 code of annualRevenue.' }),
     field({ name: 'website', type: 'string', description: 'Website URL.' }),
     field({ name: 'phone', type: 'string', description: 'Main phone number.' }),

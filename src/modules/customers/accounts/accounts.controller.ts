@@ -11,7 +11,9 @@ import { ActivityPageDto } from '../activities/activities.controller.js';
 import { AccountDto, CreateAccountInput, UpdateAccountInput } from './account.dto.js';
 import { AccountsService } from './accounts.service.js';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('NOT_FOUND', 'No account with that id.') });
+const uuid = new ParseUUIDPipe({
+  exceptionFactory: () => new DomainError('NOT_FOUND', 'No account with that id.'),
+});
 
 @ApiTags('accounts')
 @ApiBearerAuth('bearer')
@@ -39,7 +41,11 @@ export class AccountsController extends RecordController({
   @ApiResponse({ status: 400, type: ProblemDto, description: 'Invalid parameters.' })
   @ApiResponse({ status: 401, type: ProblemDto, description: 'Missing or invalid bearer token.' })
   @ApiResponse({ status: 404, type: ProblemDto, description: 'No such account.' })
-  async timeline(@Ctx() ctx: RequestContext, @Param('id', uuid) id: string, @Query() query: TimelineQueryDto) {
+  async timeline(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuid) id: string,
+    @Query() query: TimelineQueryDto,
+  ) {
     return this.toBody(await this.activities.accountTimeline(ctx, id, query));
   }
 }

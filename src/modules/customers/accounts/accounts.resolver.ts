@@ -22,18 +22,45 @@ export class AccountsResolver extends RecordResolver({
     super();
   }
 
-  @ResolveField('parentAccount', () => AccountDto, { nullable: true, description: 'The parent account, for hierarchies.' })
+  @ResolveField('parentAccount', () => AccountDto, {
+    nullable: true,
+    description: 'The parent account, for hierarchies.',
+  })
   parentAccount(@Parent() account: AccountDto, @Ctx() ctx: RequestContext, @Context('req') req: object) {
     return loadById(req, ctx, this.service, account.parentAccountId);
   }
 
-  @ResolveField('contacts', () => ConnectionType(ContactDto, 'Contact'), { description: 'The account’s contacts (filterable, paginated).' })
-  contacts(@Parent() account: AccountDto, @Ctx() ctx: RequestContext, @Context('req') req: object, @Args() args: ConnectionArgs) {
-    return loadChildren(req, ctx, this.service, 'contacts', account.id, { filter: args.filter, sort: args.sort, first: args.first ?? 50, after: args.after });
+  @ResolveField('contacts', () => ConnectionType(ContactDto, 'Contact'), {
+    description: 'The account’s contacts (filterable, paginated).',
+  })
+  contacts(
+    @Parent() account: AccountDto,
+    @Ctx() ctx: RequestContext,
+    @Context('req') req: object,
+    @Args() args: ConnectionArgs,
+  ) {
+    return loadChildren(req, ctx, this.service, 'contacts', account.id, {
+      filter: args.filter,
+      sort: args.sort,
+      first: args.first ?? 50,
+      after: args.after,
+    });
   }
 
-  @ResolveField('activities', () => ConnectionType(ActivityDto, 'Activity'), { description: 'Activities linked directly to the account, newest first by default.' })
-  activities(@Parent() account: AccountDto, @Ctx() ctx: RequestContext, @Context('req') req: object, @Args() args: ConnectionArgs) {
-    return loadChildren(req, ctx, this.service, 'activities', account.id, { filter: args.filter, sort: args.sort, first: args.first ?? 50, after: args.after });
+  @ResolveField('activities', () => ConnectionType(ActivityDto, 'Activity'), {
+    description: 'Activities linked directly to the account, newest first by default.',
+  })
+  activities(
+    @Parent() account: AccountDto,
+    @Ctx() ctx: RequestContext,
+    @Context('req') req: object,
+    @Args() args: ConnectionArgs,
+  ) {
+    return loadChildren(req, ctx, this.service, 'activities', account.id, {
+      filter: args.filter,
+      sort: args.sort,
+      first: args.first ?? 50,
+      after: args.after,
+    });
   }
 }

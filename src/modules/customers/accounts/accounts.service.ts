@@ -22,7 +22,12 @@ export class AccountsService extends ObjectService {
     return super.create(ctx, input);
   }
 
-  override async update(ctx: RequestContext, id: string, patch: Money, expectedVersion?: number): Promise<RecordData> {
+  override async update(
+    ctx: RequestContext,
+    id: string,
+    patch: Money,
+    expectedVersion?: number,
+  ): Promise<RecordData> {
     if (patch.annualRevenue != null && patch.currency === undefined) {
       const current = await this.get(ctx, id, { fields: 'currency' });
       requireCurrency(patch.annualRevenue, current.currency as string | null);

@@ -8,7 +8,11 @@ import { ActivitiesService } from './activities.service.js';
 export class ActivityPageDto {
   @ApiProperty({ type: [ActivityDto], description: 'Activities, newest first.' })
   data: ActivityDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page; null on the last page.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Cursor of the next page; null on the last page.',
+  })
   nextCursor: string | null;
 }
 

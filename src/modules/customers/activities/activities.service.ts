@@ -17,7 +17,10 @@ export class ActivitiesService extends ObjectService {
 
   /** A task starts open; anything else is logged after the fact and starts completed. */
   override create(ctx: RequestContext, input: { type?: string; status?: string }): Promise<RecordData> {
-    return super.create(ctx, { ...input, status: input.status ?? (input.type === 'task' ? 'open' : 'completed') });
+    return super.create(ctx, {
+      ...input,
+      status: input.status ?? (input.type === 'task' ? 'open' : 'completed'),
+    });
   }
 
   /**
@@ -26,19 +29,27 @@ export class ActivitiesService extends ObjectService {
    */
   async accountTimeline(ctx: RequestContext, accountId: string, options: TimelineOptions): Promise<Page> {
     await this.records.get(ctx, ACCOUNT, accountId, { fields: 'id' });
-    return this.list(ctx, { ...options, sort: '-occurredAt' }, {
-      where: (params, t) => {
-        const id = params.add(accountId);
-        return `${t}."account_id" = ${id}::uuid OR ${t}."contact_id" IN (SELECT c."id" FROM "contacts" c WHERE c."account_id" = ${id}::uuid AND c."deleted_at" IS NULL)`;
+    return this.list(
+      ctx,
+      { ...options, sort: '-occurredAt' },
+      {
+        where: (params, t) => {
+          const id = params.add(accountId);
+          return `${t}."account_id" = ${id}::uuid OR ${t}."contact_id" IN (SELECT c."id" FROM "contacts" c WHERE c."account_id" = ${id}::uuid AND c."deleted_at" IS NULL)`;
+        },
       },
-    });
+    );
   }
 
   /** A contact's timeline: its activities, newest first. */
   async contactTimeline(ctx: RequestContext, contactId: string, options: TimelineOptions): Promise<Page> {
     await this.records.get(ctx, CONTACT, contactId, { fields: 'id' });
-    return this.list(ctx, { ...options, sort: '-occurredAt' }, {
-      where: (params, t) => `${t}."contact_id" = ${params.add(contactId)}::uuid`,
-    });
+    return this.list(
+      ctx,
+      { ...options, sort: '-occurredAt' },
+      {
+        where: (params, t) => `${t}."contact_id" = ${params.add(contactId)}::uuid`,
+      },
+    );
   }
 }

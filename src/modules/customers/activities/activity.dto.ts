@@ -22,7 +22,8 @@ export class ActivityDto {
   @OutputProp({ kind: 'uuid', nullable: true, description: 'Owning user.' }) ownerId: string | null;
   @OutputProp({ kind: 'uuid', nullable: true, description: 'Linked account.' }) accountId: string | null;
   @OutputProp({ kind: 'uuid', nullable: true, description: 'Linked contact.' }) contactId: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Your system’s id; unique per tenant.' }) externalId: string | null;
+  @OutputProp({ kind: 'string', nullable: true, description: 'Your system’s id; unique per tenant.' })
+  externalId: string | null;
   @OutputProp({ kind: 'datetime', description: 'Created at.' }) createdAt: Date;
   @OutputProp({ kind: 'datetime', description: 'Last changed at.' }) updatedAt: Date;
   @OutputProp({ kind: 'int', description: 'Version; bumps on every change (ETag).' }) version: number;
@@ -31,15 +32,18 @@ export class ActivityDto {
 @InputType('CreateActivityInput')
 export class CreateActivityInput {
   @InputProp({ ...TYPE, required: true, description: 'Kind of activity.' }) type: string;
-  @InputProp({ kind: 'string', required: true, maxLength: 500, description: 'One-line summary.' }) subject: string;
+  @InputProp({ kind: 'string', required: true, maxLength: 500, description: 'One-line summary.' })
+  subject: string;
   @InputProp({ kind: 'text', description: 'Notes or body.' }) body?: string | null;
   @InputProp({ kind: 'datetime', description: 'When it happened (default now).' }) occurredAt?: string;
   @InputProp({ kind: 'datetime', description: 'Due time (tasks).' }) dueAt?: string | null;
-  @InputProp({ ...STATUS, description: 'Status (default: open for tasks, completed otherwise).' }) status?: string;
+  @InputProp({ ...STATUS, description: 'Status (default: open for tasks, completed otherwise).' })
+  status?: string;
   @InputProp({ kind: 'uuid', description: 'Owning user id.' }) ownerId?: string | null;
   @InputProp({ kind: 'uuid', description: 'Linked account id.' }) accountId?: string | null;
   @InputProp({ kind: 'uuid', description: 'Linked contact id.' }) contactId?: string | null;
-  @InputProp({ kind: 'string', maxLength: 255, description: 'Your system’s id; unique per tenant.' }) externalId?: string | null;
+  @InputProp({ kind: 'string', maxLength: 255, description: 'Your system’s id; unique per tenant.' })
+  externalId?: string | null;
 }
 
 @InputType('UpdateActivityInput')

@@ -11,7 +11,9 @@ import { ActivityPageDto } from '../activities/activities.controller.js';
 import { ContactDto, CreateContactInput, UpdateContactInput } from './contact.dto.js';
 import { ContactsService } from './contacts.service.js';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('NOT_FOUND', 'No contact with that id.') });
+const uuid = new ParseUUIDPipe({
+  exceptionFactory: () => new DomainError('NOT_FOUND', 'No contact with that id.'),
+});
 
 @ApiTags('contacts')
 @ApiBearerAuth('bearer')
@@ -30,13 +32,20 @@ export class ContactsController extends RecordController({
   }
 
   @Get(':id/timeline')
-  @ApiOperation({ summary: 'Contact timeline', description: 'The contact’s activities, newest first, cursor-paginated.' })
+  @ApiOperation({
+    summary: 'Contact timeline',
+    description: 'The contact’s activities, newest first, cursor-paginated.',
+  })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The contact id.' })
   @ApiResponse({ status: 200, type: ActivityPageDto, description: 'A page of activities.' })
   @ApiResponse({ status: 400, type: ProblemDto, description: 'Invalid parameters.' })
   @ApiResponse({ status: 401, type: ProblemDto, description: 'Missing or invalid bearer token.' })
   @ApiResponse({ status: 404, type: ProblemDto, description: 'No such contact.' })
-  async timeline(@Ctx() ctx: RequestContext, @Param('id', uuid) id: string, @Query() query: TimelineQueryDto) {
+  async timeline(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuid) id: string,
+    @Query() query: TimelineQueryDto,
+  ) {
     return this.toBody(await this.activities.contactTimeline(ctx, id, query));
   }
 }

@@ -10,7 +10,6 @@ import { loadById, loadChildren } from '../customers.loaders.js';
 import { ContactDto, CreateContactInput, UpdateContactInput } from './contact.dto.js';
 import { ContactsService } from './contacts.service.js';
 
-
 @Resolver(() => ContactDto)
 export class ContactsResolver extends RecordResolver({
   typeName: 'Contact',
@@ -27,13 +26,28 @@ export class ContactsResolver extends RecordResolver({
     super();
   }
 
-  @ResolveField('account', () => AccountDto, { nullable: true, description: 'The account this contact works for.' })
+  @ResolveField('account', () => AccountDto, {
+    nullable: true,
+    description: 'The account this contact works for.',
+  })
   account(@Parent() contact: ContactDto, @Ctx() ctx: RequestContext, @Context('req') req: object) {
     return loadById(req, ctx, this.accounts, contact.accountId);
   }
 
-  @ResolveField('activities', () => ConnectionType(ActivityDto, 'Activity'), { description: 'Activities linked to this contact, newest first by default.' })
-  activities(@Parent() contact: ContactDto, @Ctx() ctx: RequestContext, @Context('req') req: object, @Args() args: ConnectionArgs) {
-    return loadChildren(req, ctx, this.service, 'activities', contact.id, { filter: args.filter, sort: args.sort, first: args.first ?? 50, after: args.after });
+  @ResolveField('activities', () => ConnectionType(ActivityDto, 'Activity'), {
+    description: 'Activities linked to this contact, newest first by default.',
+  })
+  activities(
+    @Parent() contact: ContactDto,
+    @Ctx() ctx: RequestContext,
+    @Context('req') req: object,
+    @Args() args: ConnectionArgs,
+  ) {
+    return loadChildren(req, ctx, this.service, 'activities', contact.id, {
+      filter: args.filter,
+      sort: args.sort,
+      first: args.first ?? 50,
+      after: args.after,
+    });
   }
 }
