@@ -6,7 +6,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createApp } from '../app.js';
-import { loadConfig } from '../platform/config/config.js';
+import { loadConfig, toolEnv } from '../platform/config/config.js';
+import { LOCAL_POSTGRES_URL, postgresAnswers } from '../platform/database/probe.js';
 import { startEmbeddedPostgres } from '../platform/database/embedded.js';
 import { migrate } from '../platform/database/migrator.js';
 import { buildContracts, CONTRACT_FILES, Contracts, firstDifference, REGENERATE_HINT } from './contracts.js';
@@ -30,19 +31,6 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
@@ -50,16 +38,17 @@ function withDatabase(url: string, database: string): string {
 }
 
 async function findServer(): Promise<Server> {
-  const given = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  const env = toolEnv();
+  const given = env.TEST_DATABASE_URL || env.DATABASE_URL;
   if (given) {
     const u = new URL(given);
     return { adminUrl: given, description: `postgres://${u.host}`, stop: async () => undefined };
   }
-  const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (await answers(local))
+  const local = LOCAL_POSTGRES_URL;
+  if (await postgresAnswers(local))
     return { adminUrl: local, description: 'postgres://127.0.0.1:5432', stop: async () => undefined };
   const dir = path.join(os.tmpdir(), 'rapport-contracts-pg');
-  const port = Number(process.env.CONTRACTS_EMBEDDED_PG_PORT ?? 54349);
+  const port = env.CONTRACTS_EMBEDDED_PG_PORT;
   const embedded = await startEmbeddedPostgres(dir, port, log);
   return {
     adminUrl: withDatabase(embedded.url, 'postgres'),

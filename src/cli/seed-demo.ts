@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
+import { postgresAnswers } from '../platform/database/probe.js';
 import { AppConfig, ConfigError, loadConfig } from '../platform/config/config.js';
 import { bootstrapDatabase } from '../platform/database/bootstrap.js';
 import { newId } from '../platform/database/ids.js';
@@ -52,19 +53,6 @@ interface Connection {
   stop(): Promise<void>;
 }
 
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 /** The same database `npm start` uses; connects to a running embedded server rather than starting a second one. */
 async function connect(config: AppConfig): Promise<Connection> {
   const quiet = createRootLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
@@ -81,7 +69,7 @@ async function connect(config: AppConfig): Promise<Connection> {
   }
   const { password } = JSON.parse(await readFile(credentialsFile, 'utf8')) as { password: string };
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${config.EMBEDDED_PG_PORT}/rapport`;
-  if (await answers(url)) {
+  if (await postgresAnswers(url)) {
     return {
       url,
       description: `running embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_PG_PORT}`,

@@ -6,19 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/platform/database/embedded';
 import { migrate, readMigrations } from '../../src/platform/database/migrator';
-
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+import { LOCAL_POSTGRES_URL, postgresAnswers } from '../../src/platform/database/probe';
 
 /**
  * Finds a PostgreSQL (TEST_DATABASE_URL, else 127.0.0.1:5432, else an embedded one), migrates a
@@ -27,8 +15,8 @@ async function answers(url: string): Promise<boolean> {
 export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
-    const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-    if (await answers(local)) adminUrl = local;
+    const local = LOCAL_POSTGRES_URL;
+    if (await postgresAnswers(local)) adminUrl = local;
   }
   if (!adminUrl) {
     const dir = path.join(os.tmpdir(), 'rapport-test-pg');

@@ -156,7 +156,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return config;
 }
 
-/** Where tests and tools find the database when they are not the server. */
-export function testDatabaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.TEST_DATABASE_URL || undefined;
+/** The variables the tools (not the server) read; documented in the README beside AppConfig. */
+export function toolEnv(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    DATABASE_URL: env.DATABASE_URL || undefined,
+    TEST_DATABASE_URL: env.TEST_DATABASE_URL || undefined,
+    CONTRACTS_EMBEDDED_PG_PORT: Number(env.CONTRACTS_EMBEDDED_PG_PORT || 54349),
+  };
 }

@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Delete,
   Get,
@@ -275,4 +276,19 @@ export function RecordController(api: RecordApi) {
     ...errors(401, 403, 404),
   ]);
   return RecordControllerHost;
+}
+
+/** A read-only sub-resource list of a record (e.g. `GET /v1/accounts/{id}/timeline`), documented like the lists. */
+export function RecordSubList(
+  path: string,
+  opts: { object: string; summary: string; description: string; page: Type<unknown> },
+) {
+  return applyDecorators(
+    Get(`:id/${path}`),
+    ApiOperation({ summary: opts.summary, description: opts.description }),
+    ApiParam({ name: 'id', format: 'uuid', description: `The ${opts.object} id.` }),
+    ApiResponse({ status: 200, type: opts.page, description: 'A page.' }),
+    ...errors(400, 401, 403),
+    ApiResponse({ status: 404, type: ProblemDto, description: `No such ${opts.object}.` }),
+  );
 }

@@ -9,7 +9,9 @@ import { DomainError } from '../http/domain-error.js';
 import { createValidationPipe } from '../http/validation.js';
 import { selects } from '../graphql/selection.js';
 import { Connection, ConnectionType, toConnection } from './connection.js';
+import { DEFAULT_LIMIT } from '../query/index.js';
 import { ObjectService } from './object.service.js';
+import type { ChildQuery } from './record.service.js';
 import type { RecordData } from './record.types.js';
 
 @ArgsType()
@@ -44,6 +46,11 @@ export class ConnectionArgs {
   @IsString()
   @MaxLength(500)
   q?: string;
+}
+
+/** The arguments of a nested connection (`account.contacts(filter, sort, first, after)`) as a child query. */
+export function childQuery(args: ConnectionArgs): ChildQuery {
+  return { filter: args.filter, sort: args.sort, first: args.first ?? DEFAULT_LIMIT, after: args.after };
 }
 
 export interface RecordGraphqlApi {

@@ -2,7 +2,7 @@ import { Args, Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { Ctx } from '../../../platform/context/ctx.decorator.js';
 import { RequestContext } from '../../../platform/context/request-context.js';
 import { ConnectionType } from '../../../platform/records/connection.js';
-import { ConnectionArgs, RecordResolver } from '../../../platform/records/record.resolver.js';
+import { childQuery, ConnectionArgs, RecordResolver } from '../../../platform/records/record.resolver.js';
 import { ActivityDto } from '../activities/activity.dto.js';
 import { ContactDto } from '../contacts/contact.dto.js';
 import { loadById, loadChildren } from '../customers.loaders.js';
@@ -39,12 +39,7 @@ export class AccountsResolver extends RecordResolver({
     @Context('req') req: object,
     @Args() args: ConnectionArgs,
   ) {
-    return loadChildren(req, ctx, this.service, 'contacts', account.id, {
-      filter: args.filter,
-      sort: args.sort,
-      first: args.first ?? 50,
-      after: args.after,
-    });
+    return loadChildren(req, ctx, this.service, 'contacts', account.id, childQuery(args));
   }
 
   @ResolveField('activities', () => ConnectionType(ActivityDto, 'Activity'), {
@@ -56,11 +51,6 @@ export class AccountsResolver extends RecordResolver({
     @Context('req') req: object,
     @Args() args: ConnectionArgs,
   ) {
-    return loadChildren(req, ctx, this.service, 'activities', account.id, {
-      filter: args.filter,
-      sort: args.sort,
-      first: args.first ?? 50,
-      after: args.after,
-    });
+    return loadChildren(req, ctx, this.service, 'activities', account.id, childQuery(args));
   }
 }

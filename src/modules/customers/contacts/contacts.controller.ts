@@ -1,11 +1,10 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../../../platform/context/ctx.decorator.js';
 import { RequestContext } from '../../../platform/context/request-context.js';
 import { DomainError } from '../../../platform/http/domain-error.js';
-import { ProblemDto } from '../../../platform/http/problem.dto.js';
 import { TimelineQueryDto } from '../../../platform/records/list-query.dto.js';
-import { RecordController } from '../../../platform/records/record.controller.js';
+import { RecordController, RecordSubList } from '../../../platform/records/record.controller.js';
 import { ActivitiesService } from '../activities/activities.service.js';
 import { ActivityPageDto } from '../activities/activities.controller.js';
 import { ContactDto, CreateContactInput, UpdateContactInput } from './contact.dto.js';
@@ -31,16 +30,12 @@ export class ContactsController extends RecordController({
     super();
   }
 
-  @Get(':id/timeline')
-  @ApiOperation({
+  @RecordSubList('timeline', {
+    object: 'contact',
     summary: 'Contact timeline',
     description: 'The contact’s activities, newest first, cursor-paginated.',
+    page: ActivityPageDto,
   })
-  @ApiParam({ name: 'id', format: 'uuid', description: 'The contact id.' })
-  @ApiResponse({ status: 200, type: ActivityPageDto, description: 'A page of activities.' })
-  @ApiResponse({ status: 400, type: ProblemDto, description: 'Invalid parameters.' })
-  @ApiResponse({ status: 401, type: ProblemDto, description: 'Missing or invalid bearer token.' })
-  @ApiResponse({ status: 404, type: ProblemDto, description: 'No such contact.' })
   async timeline(
     @Ctx() ctx: RequestContext,
     @Param('id', uuid) id: string,

@@ -2,7 +2,7 @@ import { Args, Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { Ctx } from '../../../platform/context/ctx.decorator.js';
 import { RequestContext } from '../../../platform/context/request-context.js';
 import { ConnectionType } from '../../../platform/records/connection.js';
-import { ConnectionArgs, RecordResolver } from '../../../platform/records/record.resolver.js';
+import { childQuery, ConnectionArgs, RecordResolver } from '../../../platform/records/record.resolver.js';
 import { AccountDto } from '../accounts/account.dto.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { ActivityDto } from '../activities/activity.dto.js';
@@ -43,11 +43,6 @@ export class ContactsResolver extends RecordResolver({
     @Context('req') req: object,
     @Args() args: ConnectionArgs,
   ) {
-    return loadChildren(req, ctx, this.service, 'activities', contact.id, {
-      filter: args.filter,
-      sort: args.sort,
-      first: args.first ?? 50,
-      after: args.after,
-    });
+    return loadChildren(req, ctx, this.service, 'activities', contact.id, childQuery(args));
   }
 }
