@@ -10,6 +10,10 @@ export interface Principal {
   /** OAuth client id (client_id) the token was issued to, if any */
   clientId?: string;
   isAdmin: boolean;
+  /** the user's role (record-level security: role hierarchy); for a client, the role it acts as */
+  roleId?: string;
+  /** the teams the user belongs to (record-level security: team sharing) */
+  teamIds?: readonly string[];
 }
 
 /**
@@ -24,13 +28,20 @@ export class RequestContext {
     readonly requestId: string,
     /** token scopes; null = unrestricted (the principal's own permissions apply) */
     readonly scopes: readonly string[] | null = null,
+    /** effective permissions: the role's, narrowed by the token's scopes */
+    readonly permissions: ReadonlySet<string> = new Set(),
   ) {}
+
+  /** Whether the caller holds `permission` (after scope narrowing). The system context holds all. */
+  can(permission: string): boolean {
+    return this.principal.type === 'system' || this.permissions.has(permission);
+  }
 
   static system(tenantId: string, requestId = 'system'): RequestContext {
     return new RequestContext(tenantId, { type: 'system', id: 'system', isAdmin: true }, 'system', requestId);
   }
 
   withChannel(channel: Channel): RequestContext {
-    return new RequestContext(this.tenantId, this.principal, channel, this.requestId, this.scopes);
+    return new RequestContext(this.tenantId, this.principal, channel, this.requestId, this.scopes, this.permissions);
   }
 }
