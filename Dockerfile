@@ -9,11 +9,11 @@
 #     -e RAPPORT_ADMIN_PASSWORD=… \
 #     rapport
 #
-# DATABASE_URL is required in any real deployment. The login needs to run the migrations on start
-# (CREATE TABLE, CREATE ROLE rapport_app or membership of it); see README "Configuration".
-# Without DATABASE_URL the app falls back to an embedded PostgreSQL inside the container, under
-# /app/.rapport: fine for a quick look, but its data dies with the container unless you mount a
-# volume there. Every other variable in the README's configuration table works as an -e too.
+# DATABASE_URL is required: the image turns the embedded PostgreSQL off
+# (RAPPORT_EMBEDDED_DATABASE=false), so without it the container stops at start with a message.
+# The login needs to run the migrations on start (CREATE TABLE, CREATE ROLE rapport_app or
+# membership of it); see README "Configuration". Every other variable in the README's
+# configuration table works as an -e too.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -48,15 +48,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+ENV NODE_ENV=production RAPPORT_EMBEDDED_DATABASE=false
 WORKDIR /app
-# Code and dependencies stay owned by root (read-only to the app); only the embedded fallback's
-# data folder is writable by the node user.
+# Code and dependencies stay owned by root (read-only to the app).
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY migrations ./migrations
 COPY --from=build /app/dist ./dist
-RUN mkdir -p /app/.rapport && chown node:node /app/.rapport
 USER node
 EXPOSE 3000
 # Ready means the database answers (GET /health/ready); PORT as the app reads it.

@@ -41,6 +41,10 @@ export class AppConfig {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
+  @IsBoolean()
+  @Transform(toBool)
+  RAPPORT_EMBEDDED_DATABASE = true;
+
   @IsInt()
   @Min(1)
   @Max(500)
