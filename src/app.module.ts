@@ -11,6 +11,11 @@ import { ProblemFilter } from './platform/http/problem.filter.js';
 import { ObservabilityModule } from './platform/http/observability.module.js';
 import { AuthModule } from './platform/auth/auth.module.js';
 import { CustomersModule } from './modules/customers/customers.module.js';
+import { GovernanceModule } from './modules/governance/governance.module.js';
+import { SecurityModule } from './platform/security/security.module.js';
+import { AuditApiModule } from './modules/governance/audit/audit-api.module.js';
+import { SharingModule } from './modules/governance/sharing/sharing.module.js';
+import { PolicyModule } from './platform/security/policy/policy.module.js';
 
 @Module({})
 export class AppModule {
@@ -23,7 +28,14 @@ export class AppModule {
         GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...graphqlOptions(config) }),
         ObservabilityModule,
         AuthModule,
+        // After AuthModule: its permission guard needs the context the authentication guard builds.
+        SecurityModule,
+        // Record- and field-level security (global): the record layer enforces it.
+        PolicyModule,
         CustomersModule,
+        GovernanceModule,
+        AuditApiModule,
+        SharingModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ServerInfoResolver],
     };

@@ -141,7 +141,7 @@ describe('POST /oauth/token', () => {
       'invalid_request',
       { grant_type: ['password', 'password'], username: 'a@b.c', password: 'x' },
     ],
-    ['an unsupported grant', 'unsupported_grant_type', { grant_type: 'client_credentials' }],
+    ['an unsupported grant', 'unsupported_grant_type', { grant_type: 'authorization_code', code: 'x' }],
     ['an unknown grant', 'unsupported_grant_type', { grant_type: 'urn:example:nope' }],
     [
       'a malformed scope',
@@ -191,7 +191,7 @@ describe('POST /oauth/token', () => {
     expect(typed.body.error).toBe('invalid_request');
   });
 
-  it('answers client authentication with 401 invalid_client and a Basic challenge (no clients exist yet)', async () => {
+  it('answers an unknown client with 401 invalid_client and a Basic challenge', async () => {
     const u = await newTenant(t);
     const res = await t.http
       .post('/oauth/token')

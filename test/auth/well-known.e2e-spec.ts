@@ -2,6 +2,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/platform/config/config.js';
 import { KeysService } from '../../src/platform/auth/keys.service.js';
+import { allPermissions } from '../../src/platform/security/permissions.js';
 import { createTestApp, TestApp } from '../harness/app.js';
 
 describe('discovery documents', () => {
@@ -19,11 +20,13 @@ describe('discovery documents', () => {
       issuer: 'https://rapport.example.com',
       token_endpoint: 'https://rapport.example.com/oauth/token',
       jwks_uri: 'https://rapport.example.com/.well-known/jwks.json',
-      grant_types_supported: ['password', 'refresh_token'],
+      grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
       response_types_supported: [],
-      token_endpoint_auth_methods_supported: ['none'],
+      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+      scopes_supported: allPermissions(),
       service_documentation: 'https://rapport.example.com/docs',
     });
+    expect(res.body.scopes_supported).toEqual(expect.arrayContaining(['contacts:read', 'api-keys:manage']));
     expect(res.body.issuer).toBe(t.app.get(AppConfig).JWT_ISSUER);
   });
 
@@ -94,7 +97,7 @@ describe('discovery documents', () => {
       'application/json',
       'application/x-www-form-urlencoded',
     ]);
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401']);
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '429']);
     expect(op.security).toEqual([{}]);
     for (const path of ['/.well-known/jwks.json', '/.well-known/oauth-authorization-server']) {
       expect(doc.paths[path].get.security).toEqual([{}]);

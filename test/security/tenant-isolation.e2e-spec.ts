@@ -34,6 +34,41 @@ describe('tenant isolation', () => {
         .send({ type: 'note', subject: 'classified', accountId: ids.account })
     ).body.id;
     ids.bContact = (await t.http.post('/v1/contacts').set(as(b)).send({ lastName: 'Visible' })).body.id;
+    // A team with a member, so that teams and team_members hold rows too (roles come with every tenant).
+    ids.team = (await t.http.post('/v1/teams').set(as(a)).send({ name: 'Secret team' })).body.id;
+    await t.http.post(`/v1/teams/${ids.team}/members/${a.userId}`).set(as(a)).expect(204);
+    // Sharing and field security rows (object_sharing, record_shares, field_policies).
+    await t.http
+      .put('/v1/sharing-settings/contacts')
+      .set(as(a))
+      .send({ defaultAccess: 'private' })
+      .expect(200);
+    await t.http
+      .post(`/v1/contacts/${ids.contact}/shares`)
+      .set(as(a))
+      .send({ granteeType: 'team', granteeId: ids.team, access: 'read' })
+      .expect(201);
+    const roles = (await t.http.get('/v1/roles').set(as(a))).body.data as {
+      id: string;
+      builtinKey: string;
+    }[];
+    const readOnly = roles.find((r) => r.builtinKey === 'readOnly')?.id;
+    await t.http
+      .put(`/v1/field-policies/${readOnly}/contacts`)
+      .set(as(a))
+      .send({ mode: 'denyList', rules: { email: 'hidden' } })
+      .expect(200);
+    // An API key and an OAuth client, so that api_keys and oauth_clients hold rows too.
+    await t.http
+      .post('/v1/api-keys')
+      .set(as(a))
+      .send({ name: 'Secret key', scopes: ['contacts:read'] })
+      .expect(201);
+    await t.http
+      .post('/v1/oauth-clients')
+      .set(as(a))
+      .send({ name: 'Secret partner', roleId: readOnly, allowedScopes: ['contacts:read'] })
+      .expect(201);
   });
   afterAll(() => t.close());
 
@@ -142,7 +177,8 @@ describe('tenant isolation', () => {
           t.databaseUrl,
           `SELECT count(*)::int AS n FROM "${relname}"`,
         );
-        expect(total[0].n).toBeGreaterThan(0);
+        // Named, so a failure says which table the setup left empty.
+        expect({ table: relname, empty: total[0].n === 0 }).toEqual({ table: relname, empty: false });
         const seen = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${relname}"`);
         expect({ table: relname, rows: seen.rows[0].n }).toEqual({ table: relname, rows: 0 });
       }
@@ -180,13 +216,16 @@ describe('tenant isolation', () => {
         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1`,
     );
     expect(tenantTables.length).toBeGreaterThanOrEqual(6);
-    // The sign-in directory alone is not FORCEd: its owner reads it across tenants, but only
-    // inside the SECURITY DEFINER sign-in functions; the app role is confined like everywhere.
+    // Two tables are not FORCEd: the sign-in directory (its owner reads it across tenants, but only
+    // inside the SECURITY DEFINER sign-in functions) and the audit chain heads (seq and hash only;
+    // npm run audit:verify, as the owner, lists the tenants to verify from it). The app role is
+    // confined like everywhere.
+    const unforced = new Set(['user_directory', 'audit_chain_heads']);
     for (const table of tenantTables) {
       expect({ table: table.relname, enabled: table.enabled, forced: table.forced }).toEqual({
         table: table.relname,
         enabled: true,
-        forced: table.relname !== 'user_directory',
+        forced: !unforced.has(table.relname),
       });
     }
   });

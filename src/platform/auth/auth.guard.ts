@@ -5,6 +5,7 @@ import passport from 'passport';
 import { requestOf } from '../context/ctx.decorator.js';
 import { RequestContext } from '../context/request-context.js';
 import { DomainError } from '../http/domain-error.js';
+import { ApiKeyAuthenticator, ApiKeyRejected } from './api-keys/api-key.authenticator.js';
 import { JwtStrategy, KeyStoreUnavailableError } from './jwt.strategy.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
@@ -22,10 +23,14 @@ const NO_TOKEN: TokenChallenge = {
 };
 const EXPIRED: TokenChallenge = { error: 'invalid_token', message: 'The access token has expired.' };
 const INVALID: TokenChallenge = { error: 'invalid_token', message: 'The access token is not valid.' };
+const INVALID_KEY: TokenChallenge = { error: 'invalid_token', message: 'The API key is not valid.' };
+const EXPIRED_KEY: TokenChallenge = { error: 'invalid_token', message: 'The API key has expired.' };
 
 /**
  * Global guard: every REST route and GraphQL operation needs a valid bearer token unless marked
  * @Public(). On success the caller's RequestContext is at `request.rapportCtx` (read by @Ctx()).
+ * The bearer is either an access token (a JWT, verified by passport-jwt) or an API key, told apart
+ * by the key's `rpk_` prefix (a JWT always starts with `ey`).
  *
  * It drives passport itself rather than through @nestjs/passport's AuthGuard('jwt'): that looks
  * the strategy up by name in passport's process-wide registry, where the last Nest app created
@@ -38,6 +43,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtStrategy,
+    private readonly apiKeys: ApiKeyAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -62,7 +68,23 @@ export class AuthGuard implements CanActivate {
     }
   }
 
-  private authenticate(request: object, reply: FastifyReply | undefined): Promise<RequestContext> {
+  private async authenticate(
+    request: Record<string, unknown>,
+    reply: FastifyReply | undefined,
+  ): Promise<RequestContext> {
+    const headers = request.headers as Record<string, unknown> | undefined;
+    const apiKey = apiKeyOf(headers?.authorization);
+    if (apiKey === undefined) return this.authenticateJwt(request, reply);
+    try {
+      return await this.apiKeys.authenticate(apiKey, String(request.id ?? 'unknown'));
+    } catch (e) {
+      if (e instanceof ApiKeyRejected)
+        throw new TokenError(e.reason === 'expired' ? EXPIRED_KEY : INVALID_KEY);
+      throw e;
+    }
+  }
+
+  private authenticateJwt(request: object, reply: FastifyReply | undefined): Promise<RequestContext> {
     return new Promise<RequestContext>((resolve, reject) => {
       const strategy: passport.Strategy = Object.create(this.jwt);
       const middleware = passport.authenticate(
@@ -89,6 +111,13 @@ export class AuthGuard implements CanActivate {
     }
     return `Bearer realm="${REALM}"`;
   }
+}
+
+/** The key of `Authorization: Bearer rpk_…`, or undefined when the header carries anything else. */
+function apiKeyOf(authorization: unknown): string | undefined {
+  if (typeof authorization !== 'string') return undefined;
+  const m = /^bearer +(\S+) *$/i.exec(authorization);
+  return m && ApiKeyAuthenticator.isApiKey(m[1]) ? m[1] : undefined;
 }
 
 class TokenError extends DomainError {

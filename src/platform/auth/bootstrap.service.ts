@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/config.js';
 import { newId } from '../database/ids.js';
 import { TenantDb } from '../database/tenant-db.js';
+import { assignAdminRole, ensureBuiltinRoles } from '../security/builtin-roles.js';
 import { PasswordHasher } from './password-hasher.js';
 import { TenantsService } from './tenants.service.js';
 import { signInLookup, UsersService } from './users.service.js';
@@ -43,7 +44,10 @@ export class BootstrapService {
     const adminEmail = this.config.RAPPORT_ADMIN_EMAIL.trim().toLowerCase();
     // Cheap unlocked look first: every boot after the first ends here, without hashing anything.
     const found = await this.db.runWithoutTenant((em) => this.existingSignIn(em, adminEmail));
-    if (found) return { tenantId: found.tenantId, adminEmail, created: false };
+    if (found) {
+      await this.upgradeRoles(found.tenantId);
+      return { tenantId: found.tenantId, adminEmail, created: false };
+    }
 
     const generated = this.config.RAPPORT_ADMIN_PASSWORD ? null : randomBytes(18).toString('base64url');
     const password = this.config.RAPPORT_ADMIN_PASSWORD ?? generated ?? '';
@@ -73,6 +77,19 @@ export class BootstrapService {
       if (generated) printGeneratedPassword(adminEmail, generated);
     }
     return result;
+  }
+
+  /**
+   * A database from before roles existed (migration 0002) has tenants without built-in roles and
+   * administrators without a role. Every boot makes sure the default tenant has them (idempotent:
+   * a select and, at most once, a few inserts); tenants created since get them at creation.
+   */
+  private async upgradeRoles(tenantId: string): Promise<void> {
+    await this.db.runAsTenant(tenantId, async (em) => {
+      const roles = await ensureBuiltinRoles(em, tenantId);
+      const admin = roles.get('admin');
+      if (admin) await assignAdminRole(em, tenantId, admin);
+    });
   }
 
   /** The admin's directory entry, else any (the first tenant's), else null: nobody can sign in yet. */

@@ -6,7 +6,9 @@ import { ExtractJwt, SecretOrKeyProvider, Strategy } from 'passport-jwt';
 import { AppConfig } from '../config/config.js';
 import { RequestContext } from '../context/request-context.js';
 import { UUID_RE } from '../database/ids.js';
+import { narrowByScopes } from '../security/permissions.js';
 import { KeysService, SIGNING_ALG } from './keys.service.js';
+import { ClientPrincipalResolver } from './oauth-clients/client-principal.resolver.js';
 import { ACCESS_TOKEN_TYP } from './token.service.js';
 import { UsersService } from './users.service.js';
 
@@ -48,6 +50,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     keys: KeysService,
     config: AppConfig,
     private readonly users: UsersService,
+    private readonly clients: ClientPrincipalResolver,
   ) {
     const secretOrKeyProvider = (_request: unknown, rawJwtToken: unknown, done: KeyDone): void => {
       // Checked here, before jsonwebtoken sees the token: it ignores `typ`, and refusing any other
@@ -80,26 +83,41 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   /**
    * Checks the claims jsonwebtoken does not require (it only validates exp/iat when present), then
-   * resolves the token's user now, so a disabled or deleted user's unexpired tokens stop working.
+   * resolves the token's user now, so a disabled or deleted user's unexpired tokens stop working,
+   * and their effective permissions: the role's grants intersected with the token's scopes.
    */
   async validate(request: HttpRequest, payload: JWTPayload): Promise<RequestContext | null> {
     if (typeof payload !== 'object' || payload === null) return null;
     const { sub, tid, iat, exp, jti, scope, ptyp } = payload;
     if (typeof iat !== 'number' || typeof exp !== 'number') return null;
     if (typeof jti !== 'string' || jti.length === 0) return null;
+    // OAuth client tokens (client_credentials): resolved against the client and its role.
+    if (ptyp === 'client') return this.clients.resolve(payload, requestIdOf(request));
     if (ptyp !== 'user' || typeof sub !== 'string' || typeof tid !== 'string' || !UUID_RE.test(tid))
       return null;
     if (scope !== undefined && typeof scope !== 'string') return null;
     const principal = await this.users.activePrincipal(tid, sub);
     if (!principal) return null;
-    const scopes = scope ? scope.split(' ').filter((s) => s.length > 0) : [];
+    const claimed = scope ? scope.split(' ').filter((s) => s.length > 0) : [];
+    // An empty scope claim narrows nothing: the user's own permissions apply.
+    const scopes = claimed.length > 0 ? claimed : null;
     return new RequestContext(
       tid,
-      { type: 'user', id: sub, userId: sub, isAdmin: principal.isAdmin },
+      {
+        type: 'user',
+        id: sub,
+        userId: sub,
+        isAdmin: principal.isAdmin,
+        ...(principal.roleId ? { roleId: principal.roleId } : {}),
+        teamIds: principal.teamIds,
+      },
       'rest',
       requestIdOf(request),
-      // An empty scope claim narrows nothing: the user's own permissions apply.
-      scopes.length > 0 ? scopes : null,
+      scopes,
+      // Resolved from the user's role on every request (through a cache of a few seconds), not
+      // from the token: a role change or deactivation applies to tokens already issued.
+      narrowByScopes(principal.permissions, scopes),
+      principal.permissions,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createPublicKey, KeyObject } from 'node:crypto';
 import {
@@ -11,7 +11,7 @@ import {
   JWTPayload,
   SignJWT,
 } from 'jose';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { SigningKey } from './signing-key.entity.js';
 
 /**
@@ -26,8 +26,15 @@ const RSA_MODULUS_LENGTH = 2048;
 /** Serialises key creation across replicas that boot at the same moment (any fixed bigint). */
 const KEY_CREATION_LOCK = 7_243_101;
 
-/** A token naming a kid we do not know triggers a reload at most this often (garbage kids must not hammer the DB). */
-const UNKNOWN_KID_RELOAD_MS = 10_000;
+/** How often every replica re-reads the key set, so rotations and retirements spread without a restart. */
+const PERIODIC_RELOAD_MS = 60_000;
+
+/**
+ * A token naming a kid we do not know triggers a reload at most this often: garbage kids cost at
+ * most one small query a second, and a key another replica just rotated in is picked up within a
+ * second of its first token arriving here.
+ */
+const UNKNOWN_KID_RELOAD_MS = 1_000;
 
 export interface PublicJwk extends JWK {
   kid: string;
@@ -49,16 +56,27 @@ interface Loaded {
  * there). Every non-retired key verifies and is published; the newest one signs.
  */
 @Injectable()
-export class KeysService implements OnModuleInit {
+export class KeysService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('auth.keys');
   private loaded?: Loaded;
   private lastReload = 0;
+  private timer?: NodeJS.Timeout;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async onModuleInit(): Promise<void> {
     await this.ensureSigningKey();
     await this.reload();
+    // A rotation or retirement made by another replica (or the CLI) reaches this one within a minute.
+    this.timer ??= setInterval(() => {
+      this.reload().catch((e: unknown) => this.logger.warn(`signing key reload failed: ${String(e)}`));
+    }, PERIODIC_RELOAD_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   /** The public keys, as served at /.well-known/jwks.json. */
@@ -111,6 +129,43 @@ export class KeysService implements OnModuleInit {
     };
   }
 
+  /**
+   * Key rotation, step 1: creates a key pair that signs every token from now on, while the older
+   * keys keep verifying (and stay in the JWKS) until retired. Other replicas pick it up at their
+   * next periodic reload, or at once when they meet a token with its kid. Returns the new kid.
+   */
+  async rotate(): Promise<string> {
+    const kid = await this.dataSource.transaction(async (em) => {
+      await em.query('SELECT pg_advisory_xact_lock($1)', [KEY_CREATION_LOCK]);
+      return this.insertKey(em);
+    });
+    await this.reload();
+    return kid;
+  }
+
+  /**
+   * Key rotation, step 2: retires a key, so tokens signed with it stop verifying. Do it once the
+   * longest access token lifetime has passed since the rotation. The last usable key cannot be
+   * retired (nothing could sign). Returns false when no such unretired key exists.
+   */
+  async retire(kid: string): Promise<boolean> {
+    const retired = await this.dataSource.transaction(async (em) => {
+      await em.query('SELECT pg_advisory_xact_lock($1)', [KEY_CREATION_LOCK]);
+      const repo = em.getRepository(SigningKey);
+      const usable = await repo.find({
+        select: { kid: true },
+        where: { retiredAt: IsNull(), alg: SIGNING_ALG },
+      });
+      if (!usable.some((k) => k.kid === kid)) return false;
+      if (usable.length === 1) throw new Error(`signing key ${kid} is the only usable one; rotate first`);
+      await repo.update({ kid }, { retiredAt: () => 'now()' });
+      this.logger.log(`retired token signing key ${kid}`);
+      return true;
+    });
+    await this.reload();
+    return retired;
+  }
+
   /** Creates the first key pair when there is none; the advisory lock makes concurrent boots create one, not two. */
   private async ensureSigningKey(): Promise<void> {
     await this.dataSource.transaction(async (em) => {
@@ -118,23 +173,29 @@ export class KeysService implements OnModuleInit {
       const existing = await em
         .getRepository(SigningKey)
         .count({ where: { retiredAt: IsNull(), alg: SIGNING_ALG } });
-      if (existing > 0) return;
-      const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, {
-        modulusLength: RSA_MODULUS_LENGTH,
-        extractable: true,
-      });
-      const publicJwk = await exportJWK(publicKey);
-      const privateJwk = await exportJWK(privateKey);
-      const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(SigningKey)
-        .values({ kid, alg: SIGNING_ALG, publicJwk, privateJwk })
-        .orIgnore()
-        .execute();
-      this.logger.log(`created token signing key ${kid}`);
+      if (existing === 0) await this.insertKey(em);
     });
+  }
+
+  private async insertKey(em: EntityManager): Promise<string> {
+    const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALG, {
+      modulusLength: RSA_MODULUS_LENGTH,
+      extractable: true,
+    });
+    const publicJwk = await exportJWK(publicKey);
+    const privateJwk = await exportJWK(privateKey);
+    const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
+    // clock_timestamp(), not now(): the newest key signs, and a rotation must sort after the key it
+    // replaces even when both were made in one transaction.
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(SigningKey)
+      .values({ kid, alg: SIGNING_ALG, publicJwk, privateJwk, createdAt: () => 'clock_timestamp()' })
+      .orIgnore()
+      .execute();
+    this.logger.log(`created token signing key ${kid}`);
+    return kid;
   }
 
   private state(): Loaded {

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../context/ctx.decorator.js';
+import { AuthenticatedOnly } from '../security/require-permission.decorator.js';
 import { RequestContext } from '../context/request-context.js';
 import { problemResponse } from './oauth.dto.js';
 import { UsersService } from './users.service.js';
@@ -13,6 +14,7 @@ export class MeController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
+  @AuthenticatedOnly()
   @ApiOperation({
     operationId: 'me_get',
     summary: 'The signed-in user',

@@ -7,7 +7,7 @@ import { ApiProperty, ApiPropertyOptional, ApiResponseOptions } from '@nestjs/sw
  */
 
 export class TokenRequestDto {
-  @ApiProperty({ enum: ['password', 'refresh_token'], description: 'The grant type.' })
+  @ApiProperty({ enum: ['password', 'refresh_token', 'client_credentials'], description: 'The grant type.' })
   grant_type: string;
 
   @ApiPropertyOptional({
@@ -27,14 +27,26 @@ export class TokenRequestDto {
 
   @ApiPropertyOptional({
     description:
-      'Space-separated scopes that narrow the token (e.g. "contacts:read"). Omitted: the user\'s own permissions, unnarrowed.',
+      'Space-separated scopes (permission strings) that narrow the token, e.g. "contacts:read". Omitted: for a user, ' +
+      'their own permissions, unnarrowed; for an OAuth client, all of its allowed scopes. A client asking beyond its ' +
+      'allowed scopes gets invalid_scope.',
   })
   scope?: string;
 
   @ApiPropertyOptional({
-    description: 'Public client identifier; accepted and not yet checked (client registration comes later).',
+    description:
+      "client_credentials with client_secret_post: the OAuth client's `client_id` (`rpc_…`). First-party apps using the " +
+      'password or refresh_token grant may send any public identifier; it is not checked.',
   })
   client_id?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'client_credentials with client_secret_post: the client secret (`rcs_…`). Alternatively send both in an HTTP Basic ' +
+      'Authorization header (client_secret_basic), not both ways at once.',
+    format: 'password',
+  })
+  client_secret?: string;
 }
 
 export class TokenResponseDto {
@@ -49,12 +61,17 @@ export class TokenResponseDto {
   @ApiProperty({ description: 'Lifetime of the access token in seconds.', example: 900 })
   expires_in: number;
 
-  @ApiProperty({
-    description: 'Opaque, single-use refresh token. Reusing a used one revokes the whole sign-in session.',
+  @ApiPropertyOptional({
+    description:
+      'Opaque, single-use refresh token. Reusing a used one revokes the whole sign-in session. Not issued for ' +
+      'client_credentials.',
   })
-  refresh_token: string;
+  refresh_token?: string;
 
-  @ApiProperty({ description: 'Granted scopes, space-separated; empty means unnarrowed.', example: '' })
+  @ApiProperty({
+    description: 'Granted scopes, space-separated; empty means unnarrowed (user tokens only).',
+    example: '',
+  })
   scope: string;
 }
 
@@ -64,8 +81,10 @@ export class OAuthErrorDto {
       'invalid_request',
       'invalid_client',
       'invalid_grant',
+      'unauthorized_client',
       'unsupported_grant_type',
       'invalid_scope',
+      'temporarily_unavailable',
       'server_error',
     ],
     description: 'RFC 6749 §5.2 error code.',
@@ -125,6 +144,13 @@ export class AuthorizationServerMetadataDto {
     description: 'Supported client authentication methods at the token endpoint.',
   })
   token_endpoint_auth_methods_supported: string[];
+
+  @ApiProperty({
+    type: [String],
+    description:
+      'Every scope a token may carry: the permission strings (`<object>:<action>` and admin permissions).',
+  })
+  scopes_supported: string[];
 
   @ApiProperty({ description: 'Human-readable API documentation.' })
   service_documentation: string;

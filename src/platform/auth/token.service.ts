@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/config.js';
 import { newId, UUID_RE } from '../database/ids.js';
 import { TenantDb } from '../database/tenant-db.js';
 import { DomainError } from '../http/domain-error.js';
+import { hashSecret, newSecret, sameHash } from './credentials.js';
 import { KeysService } from './keys.service.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { User } from './user.entity.js';
@@ -18,8 +18,17 @@ export interface AccessTokenClaims {
   tid: string;
   /** space-separated scopes; empty = the principal's own permissions, unnarrowed */
   scope: string;
-  /** principal type; only 'user' exists so far, API keys and OAuth clients come later */
-  ptyp: 'user';
+  /** principal type: a user (password/refresh grants) or an OAuth client (client_credentials) */
+  ptyp: 'user' | 'client';
+  /** RFC 9068 §2.2: the client the token was issued to; set on client tokens, where it equals `sub` */
+  client_id?: string;
+}
+
+/** An access token without a refresh token (client_credentials, RFC 6749 §4.4.3). */
+export interface AccessToken {
+  accessToken: string;
+  expiresIn: number;
+  scope: string;
 }
 
 export interface TokenSet {
@@ -112,6 +121,20 @@ export class TokenService {
     return outcome.next;
   }
 
+  /**
+   * An access token for an OAuth client (client_credentials): `sub` and `client_id` are its public
+   * client_id, `scope` what was granted. No refresh token: the client can always ask again.
+   */
+  async issueClientToken(
+    tenantId: string,
+    clientId: string,
+    scope: string,
+    expiresIn: number,
+  ): Promise<AccessToken> {
+    const claims: AccessTokenClaims = { tid: tenantId, scope, ptyp: 'client', client_id: clientId };
+    return { accessToken: await this.signAccessToken(claims, clientId, expiresIn), expiresIn, scope };
+  }
+
   private async withAccessToken(
     tenantId: string,
     userId: string,
@@ -119,21 +142,25 @@ export class TokenService {
     refreshToken: string,
   ): Promise<TokenSet> {
     const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
-    const now = Math.floor(Date.now() / 1000);
     const claims: AccessTokenClaims = { tid: tenantId, scope, ptyp: 'user' };
-    const accessToken = await this.keys.sign(
+    const accessToken = await this.signAccessToken(claims, userId, expiresIn);
+    return { accessToken, expiresIn, refreshToken, scope };
+  }
+
+  private signAccessToken(claims: AccessTokenClaims, sub: string, expiresIn: number): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return this.keys.sign(
       {
         ...claims,
         iss: this.config.JWT_ISSUER,
         aud: this.config.JWT_AUDIENCE,
-        sub: userId,
+        sub,
         iat: now,
         exp: now + expiresIn,
         jti: newId(),
       },
       ACCESS_TOKEN_TYP,
     );
-    return { accessToken, expiresIn, refreshToken, scope };
   }
 
   private async insertRefreshToken(
@@ -144,7 +171,7 @@ export class TokenService {
     scope: string,
   ): Promise<string> {
     const id = newId();
-    const secret = randomBytes(32).toString('base64url');
+    const secret = newSecret();
     await em.getRepository(RefreshToken).insert({
       tenantId,
       id,
@@ -168,15 +195,4 @@ export class TokenService {
 function invalidGrant(): DomainError {
   // One message for every cause: the client can do nothing different, and causes must not leak.
   return new DomainError('INVALID_GRANT', 'The refresh token is invalid, expired or revoked.');
-}
-
-/** The secret has 256 bits of entropy, so a fast hash is enough (no argon2 needed). */
-function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
-}
-
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

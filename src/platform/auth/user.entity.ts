@@ -28,6 +28,10 @@ export class User {
   @Column('text', { default: 'active' })
   status: UserStatus;
 
+  /** the user's role (migrations/0002): what they may do, and where they sit in the hierarchy */
+  @Column('uuid', { name: 'role_id', nullable: true })
+  roleId: string | null;
+
   @Column('timestamptz', { name: 'last_login_at', nullable: true })
   lastLoginAt: Date | null;
 

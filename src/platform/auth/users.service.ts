@@ -4,6 +4,8 @@ import { RequestContext } from '../context/request-context.js';
 import { newId, UUID_RE } from '../database/ids.js';
 import { TenantDb } from '../database/tenant-db.js';
 import { DomainError, FieldIssue } from '../http/domain-error.js';
+import { builtinRoleIds } from '../security/builtin-roles.js';
+import { allPermissions, roleGrants } from '../security/permissions.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHasher } from './password-hasher.js';
 import { TenantRef, tenantIdOf } from './tenant-ref.js';
 import { UserDirectoryEntry } from './user-directory.entity.js';
@@ -17,6 +19,11 @@ export interface CreateUserInput {
   /** defaults to the local part of the email */
   displayName?: string;
   isAdmin?: boolean;
+  /**
+   * the user's role; omitted: the built-in admin role for an administrator, read-only otherwise
+   * (least privilege that still lets a new user look around)
+   */
+  roleId?: string | null;
 }
 
 /** What authorisation needs to know about a token's user on every request. */
@@ -24,12 +31,26 @@ export interface ActivePrincipal {
   tenantId: string;
   userId: string;
   isAdmin: boolean;
+  roleId: string | null;
+  teamIds: readonly string[];
+  /** what the user may do before any token scope narrows it: everything for an administrator, else the role's grants */
+  permissions: ReadonlySet<string>;
+}
+
+interface PrincipalRow {
+  isAdmin: boolean;
+  status: UserStatus;
+  roleId: string | null;
+  builtinKey: string | null;
+  permissions: string[] | null;
+  teamIds: string[];
 }
 
 /**
- * How long a user's status/admin flag may be served from memory. Short, so that disabling a user
- * ends their access within seconds on every replica, while a burst of requests with one token
- * costs one lookup. Changes made through this service take effect at once in this process.
+ * How long a user's status, role, permissions and teams may be served from memory. Short, so that
+ * disabling a user or changing a role ends their access within seconds on every replica, while a
+ * burst of requests with one token costs one lookup. Changes made through this service (and the
+ * governance services, which call forgetPrincipal/forgetTenant) take effect at once in this process.
  */
 const PRINCIPAL_TTL_MS = 5_000;
 const PRINCIPAL_CACHE_MAX = 10_000;
@@ -52,7 +73,9 @@ export class UsersService {
     const valid = validateUserInput(input);
     // Hash before opening the transaction: argon2 takes tens of ms and must not hold a connection.
     const passwordHash = valid.password ? await this.hasher.hash(valid.password) : null;
-    return this.db.runAsTenant(tenantId, (em) => this.insertUser(em, tenantId, valid, passwordHash));
+    return this.db.runAsTenant(tenantId, (em) =>
+      this.insertUser(em, tenantId, { ...valid, roleId: input.roleId }, passwordHash),
+    );
   }
 
   /** For callers that already hold the tenant transaction (bootstrap); `passwordHash` is pre-computed. */
@@ -64,6 +87,7 @@ export class UsersService {
   ): Promise<User> {
     const valid = validateUserInput({ ...input, password: null });
     const id = newId();
+    const roleId = await this.roleFor(em, tenantId, valid.isAdmin, input.roleId);
     try {
       await em.getRepository(User).insert({
         tenantId,
@@ -73,6 +97,7 @@ export class UsersService {
         displayName: valid.displayName,
         isAdmin: valid.isAdmin,
         status: 'active',
+        roleId,
       });
       await em.getRepository(UserDirectoryEntry).insert({ email: valid.email, tenantId, userId: id });
     } catch (e) {
@@ -86,6 +111,29 @@ export class UsersService {
       throw e;
     }
     return em.getRepository(User).findOneByOrFail({ tenantId, id });
+  }
+
+  /** The role a new user gets: the one asked for (which must exist), else the built-in default. */
+  private async roleFor(
+    em: EntityManager,
+    tenantId: string,
+    isAdmin: boolean,
+    roleId: string | null | undefined,
+  ): Promise<string | null> {
+    if (roleId !== undefined && roleId !== null) {
+      const found: unknown[] =
+        typeof roleId === 'string' && UUID_RE.test(roleId)
+          ? await em.query('SELECT 1 FROM roles WHERE tenant_id = $1 AND id = $2', [tenantId, roleId])
+          : [];
+      if (found.length === 0) {
+        throw new DomainError('VALIDATION_FAILED', 'The role does not exist.', [
+          { field: 'roleId', code: 'not_found', message: 'roleId refers to a role that does not exist' },
+        ]);
+      }
+      return roleId;
+    }
+    const builtins = await builtinRoleIds(em, tenantId);
+    return builtins.get(isAdmin ? 'admin' : 'readOnly') ?? null;
   }
 
   findById(ref: TenantRef, userId: string): Promise<User | null> {
@@ -173,19 +221,47 @@ export class UsersService {
     );
   }
 
-  /** The user behind a token if they may still act: exists and is active. Cached for a few seconds. */
+  /**
+   * The user behind a token if they may still act (exists and is active), with their role, its
+   * permissions and their teams: one query, cached for a few seconds.
+   */
   async activePrincipal(tenantId: string, userId: string): Promise<ActivePrincipal | null> {
     if (!UUID_RE.test(tenantId) || !UUID_RE.test(userId)) return null;
     const key = `${tenantId}/${userId}`;
     const now = Date.now();
     const hit = this.principals.get(key);
     if (hit && hit.expires > now) return hit.value;
-    const row = await this.db.runAsTenant(tenantId, (em) =>
-      em
-        .getRepository(User)
-        .findOne({ select: { id: true, isAdmin: true, status: true }, where: { tenantId, id: userId } }),
+    const rows: PrincipalRow[] = await this.db.runAsTenant(tenantId, (em) =>
+      em.query(
+        `SELECT u.is_admin AS "isAdmin", u.status, u.role_id AS "roleId", r.builtin_key AS "builtinKey",
+                r.permissions,
+                ARRAY(SELECT m.team_id FROM team_members m
+                       WHERE m.tenant_id = u.tenant_id AND m.user_id = u.id ORDER BY m.team_id) AS "teamIds"
+           FROM users u LEFT JOIN roles r ON r.tenant_id = u.tenant_id AND r.id = u.role_id
+          WHERE u.tenant_id = $1 AND u.id = $2`,
+        [tenantId, userId],
+      ),
     );
-    const value = row && row.status === 'active' ? { tenantId, userId, isAdmin: row.isAdmin } : null;
+    const row = rows[0];
+    const value: ActivePrincipal | null =
+      row && row.status === 'active'
+        ? {
+            tenantId,
+            userId,
+            isAdmin: row.isAdmin,
+            roleId: row.roleId,
+            teamIds: row.teamIds,
+            permissions: new Set(
+              // is_admin is the tenant superuser flag (the bootstrap administrator): every
+              // permission whatever the role, so an install can never lock its last admin out.
+              row.isAdmin
+                ? allPermissions()
+                : row.permissions
+                  ? roleGrants({ builtinKey: row.builtinKey, permissions: row.permissions })
+                  : [],
+            ),
+          }
+        : null;
     if (this.principals.size >= PRINCIPAL_CACHE_MAX) this.principals.clear();
     this.principals.set(key, { value, expires: now + PRINCIPAL_TTL_MS });
     return value;
@@ -194,6 +270,12 @@ export class UsersService {
   /** Drops the cached principal, e.g. after a change to the user made elsewhere in this process. */
   forgetPrincipal(tenantId: string, userId: string): void {
     this.principals.delete(`${tenantId}/${userId}`);
+  }
+
+  /** Drops every cached principal of a tenant: after a role's permissions or hierarchy change. */
+  forgetTenant(tenantId: string): void {
+    const prefix = `${tenantId}/`;
+    for (const key of this.principals.keys()) if (key.startsWith(prefix)) this.principals.delete(key);
   }
 }
 

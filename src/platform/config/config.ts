@@ -96,8 +96,36 @@ export class AppConfig {
   @Transform(toInt)
   REFRESH_TOKEN_TTL_SECONDS = 2592000;
 
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  @Transform(toInt)
+  LOGIN_THROTTLE_EMAIL_FAILURES = 5;
+
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  @Transform(toInt)
+  LOGIN_THROTTLE_IP_FAILURES = 50;
+
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  @Transform(toInt)
+  LOGIN_THROTTLE_DELAY_SECONDS = 30;
+
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  @Transform(toInt)
+  LOGIN_THROTTLE_WINDOW_SECONDS = 900;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  @IsBoolean()
+  @Transform(toBool)
+  TRUST_PROXY = false;
 
   @IsString()
   CORS_ORIGINS = '*';

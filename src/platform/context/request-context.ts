@@ -30,6 +30,11 @@ export class RequestContext {
     readonly scopes: readonly string[] | null = null,
     /** effective permissions: the role's, narrowed by the token's scopes */
     readonly permissions: ReadonlySet<string> = new Set(),
+    /**
+     * what the principal holds before the token's scopes narrow it (defaults to `permissions`):
+     * lets a refusal say `insufficient_scope` (RFC 6750 §3.1) rather than plain "forbidden"
+     */
+    readonly held: ReadonlySet<string> = permissions,
   ) {}
 
   /** Whether the caller holds `permission` (after scope narrowing). The system context holds all. */
@@ -37,11 +42,24 @@ export class RequestContext {
     return this.principal.type === 'system' || this.permissions.has(permission);
   }
 
+  /** True when the principal holds `permission` but this token's scopes leave it out. */
+  scopeExcludes(permission: string): boolean {
+    return !this.can(permission) && this.held.has(permission);
+  }
+
   static system(tenantId: string, requestId = 'system'): RequestContext {
     return new RequestContext(tenantId, { type: 'system', id: 'system', isAdmin: true }, 'system', requestId);
   }
 
   withChannel(channel: Channel): RequestContext {
-    return new RequestContext(this.tenantId, this.principal, channel, this.requestId, this.scopes, this.permissions);
+    return new RequestContext(
+      this.tenantId,
+      this.principal,
+      channel,
+      this.requestId,
+      this.scopes,
+      this.permissions,
+      this.held,
+    );
   }
 }

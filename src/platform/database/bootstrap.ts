@@ -22,7 +22,9 @@ export async function bootstrapDatabase(config: AppConfig, logger: Logger): Prom
     };
     logger.info({ database: db.description }, 'using PostgreSQL from DATABASE_URL');
   } else if (!config.RAPPORT_EMBEDDED_DATABASE) {
-    throw new Error('DATABASE_URL is required: RAPPORT_EMBEDDED_DATABASE=false turns the embedded PostgreSQL off.');
+    throw new Error(
+      'DATABASE_URL is required: RAPPORT_EMBEDDED_DATABASE=false turns the embedded PostgreSQL off.',
+    );
   } else {
     const embedded = await startEmbeddedPostgres(config.RAPPORT_DATA_DIR, config.EMBEDDED_PG_PORT, (m) =>
       logger.info(m),

@@ -1,9 +1,12 @@
+import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloDriverConfig } from '@nestjs/apollo';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { GraphQLError, GraphQLFormattedError, ValidationContext } from 'graphql';
 import { AppConfig } from '../config/config.js';
+import { toDomainError } from '../http/problem.js';
+import { fieldSecurityMiddleware } from '../security/policy/graphql-field-guard.js';
 
 /** Codes Apollo itself raises before our resolvers run, mapped to ours. */
 const APOLLO_CODES: Record<string, string> = {
@@ -17,7 +20,24 @@ const APOLLO_CODES: Record<string, string> = {
 };
 
 /** Strips stack traces and anything internal; every error leaves with extensions.code. */
-export function formatGraphqlError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function formatGraphqlError(formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError {
+  // Errors thrown in field resolvers (@ResolveField, DataLoader batches) skip Nest's exception
+  // filter: map them the same way here, so a DomainError keeps its code and nothing else leaks.
+  const original = error === undefined ? undefined : unwrapResolverError(error);
+  if (original !== undefined && original !== null && !(original instanceof GraphQLError)) {
+    const e = toDomainError(original);
+    return {
+      message: e.code === 'INTERNAL' ? 'An unexpected error occurred.' : e.detail,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: {
+        code: e.code,
+        status: e.status,
+        ...(e.reason ? { reason: e.reason } : {}),
+        ...(e.errors.length ? { errors: e.errors } : {}),
+      },
+    };
+  }
   const ext = { ...(formatted.extensions ?? {}) } as Record<string, unknown>;
   delete ext.stacktrace;
   delete ext.exception;
@@ -50,6 +70,8 @@ export function graphqlOptions(config: AppConfig): Omit<ApolloDriverConfig, 'dri
     // One operation per request: arrays of operations are refused.
     allowBatchedHttpRequests: false,
     formatError: formatGraphqlError,
+    // Field-level security: a field hidden from the caller resolves to null + FORBIDDEN_FIELD.
+    buildSchemaOptions: { fieldMiddleware: [fieldSecurityMiddleware] },
     validationRules: [
       maxDepthRule({ n: config.GRAPHQL_MAX_DEPTH, ...REPORT }),
       maxAliasesRule({ n: config.GRAPHQL_MAX_ALIASES, ...REPORT }),

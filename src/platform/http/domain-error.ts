@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'INVALID_GRANT'
   | 'INVALID_CLIENT'
+  | 'UNAUTHORIZED_CLIENT'
   | 'UNSUPPORTED_GRANT_TYPE'
   | 'INVALID_SCOPE'
   | 'QUERY_TIMEOUT'
@@ -48,6 +49,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   INVALID_GRANT: 400,
   INVALID_CLIENT: 401,
+  UNAUTHORIZED_CLIENT: 400,
   UNSUPPORTED_GRANT_TYPE: 400,
   INVALID_SCOPE: 400,
   QUERY_TIMEOUT: 503,
@@ -62,13 +64,18 @@ export interface FieldIssue {
 
 /** A failure the caller can act on. `detail` is safe to show; it never carries SQL or stacks. */
 export class DomainError extends Error {
+  /** a finer machine-readable cause within `code`, e.g. 'insufficient_scope' (GraphQL extensions.reason) */
+  readonly reason?: string;
+
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
     readonly errors: FieldIssue[] = [],
+    options: { reason?: string } = {},
   ) {
     super(detail);
     this.name = 'DomainError';
+    if (options.reason) this.reason = options.reason;
   }
 
   get status(): number {

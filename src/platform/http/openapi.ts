@@ -23,6 +23,41 @@ export const API_TAGS: ReadonlyArray<{ name: string; description: string }> = [
     description: 'Calls, emails, meetings, notes and tasks linked to accounts and contacts.',
   },
   {
+    name: 'users',
+    description:
+      'The people who sign in: create, change role, deactivate (revokes their tokens at once). Reading needs any token; changes need users:manage.',
+  },
+  {
+    name: 'roles',
+    description:
+      'Permission bundles in a hierarchy, six built in per tenant. Reading needs any token; changes need roles:manage, and nobody grants what they do not hold.',
+  },
+  {
+    name: 'teams',
+    description:
+      'Groups of users that records can be shared with. Reading needs any token; changes need users:manage.',
+  },
+  {
+    name: 'api-keys',
+    description:
+      "Keys for scripts (`Authorization: Bearer rpk_…`), shown once and stored hashed. A key acts as its owner, narrowed to its scopes, which cannot exceed what its creator holds. Any user manages their own; api-keys:manage manages everyone's.",
+  },
+  {
+    name: 'oauth-clients',
+    description:
+      'Partner applications using the client_credentials grant: client_id, a secret shown once (rotatable with an overlap window), allowed scopes and the role they act as. Needs oauth-clients:manage.',
+  },
+  {
+    name: 'audit',
+    description:
+      'The tamper-evident audit trail: every change (with fields before and after), sign-in, token grant and refused attempt; its verification; and each record’s field history. The trail needs audit:read; a history needs read access to the record.',
+  },
+  {
+    name: 'sharing',
+    description:
+      'Record- and field-level security: org-wide defaults per object (private, read, readWrite), record shares with users, teams and roles, field policies per role (hidden, read, edit), and why a user can or cannot see a record. Needs sharing:manage. See docs/sharing.md.',
+  },
+  {
     name: 'health',
     description: 'Liveness and readiness probes for load balancers and orchestrators; no token needed.',
   },

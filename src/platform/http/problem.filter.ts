@@ -17,6 +17,7 @@ export class ProblemFilter implements ExceptionFilter {
         extensions: {
           code: error.code,
           status: error.status,
+          ...(error.reason ? { reason: error.reason } : {}),
           ...(error.errors.length ? { errors: error.errors } : {}),
         },
       });

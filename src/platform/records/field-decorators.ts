@@ -106,6 +106,27 @@ export function OutputProp(o: PropOptions): PropertyDecorator {
   );
 }
 
+/** Record fields field-level security can never hide (field-policy.ts pins them). */
+const ALWAYS_VISIBLE = new Set(['id', 'createdAt', 'updatedAt', 'version']);
+
+/**
+ * A field of a record type (an object in the registry): like OutputProp, but field-level security
+ * may hide it from a caller unless it is a system field. REST then omits the property (so only
+ * system properties are `required` in OpenAPI) and GraphQL answers null with a FORBIDDEN_FIELD
+ * error (so only system fields are non-null in the schema: a non-null field could not be null
+ * without nulling its parent record).
+ */
+export function RecordProp(o: PropOptions): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    const pinned = ALWAYS_VISIBLE.has(String(key));
+    const nullable = o.nullable ?? false;
+    applyDecorators(
+      Field(graphqlType(o) as never, { nullable: pinned ? nullable : true, description: o.description }),
+      ApiProperty({ ...apiProperty(o, pinned && !nullable), nullable }),
+    )(target, key);
+  };
+}
+
 /** A field of an input type: GraphQL input field, OpenAPI property and class-validator rules together. */
 export function InputProp(o: InputPropOptions): PropertyDecorator {
   const required = o.required ?? false;

@@ -30,6 +30,8 @@ import { RequestContext } from '../context/request-context.js';
 import { DomainError } from '../http/domain-error.js';
 import { ProblemDto } from '../http/problem.dto.js';
 import { createValidationPipe } from '../http/validation.js';
+import { recordPermission, type RecordAction } from '../security/permissions.js';
+import { RequirePermission } from '../security/require-permission.decorator.js';
 import { GetQueryDto, ListQueryDto, SearchBodyDto } from './list-query.dto.js';
 import { ObjectService } from './object.service.js';
 import type { Page, RecordData } from './record.types.js';
@@ -40,6 +42,14 @@ export interface RecordApi {
   output: Type<unknown>;
   create: Type<object>;
   update: Type<object>;
+  /** the object's plural (REST path, permission prefix); defaults to typeName lower-cased + s (y → ies) */
+  plural?: string;
+}
+
+/** `Contact` → `contacts`, `Activity` → `activities`; irregular names pass RecordApi.plural. */
+export function defaultPlural(typeName: string): string {
+  const lower = typeName.charAt(0).toLowerCase() + typeName.slice(1);
+  return /[^aeiou]y$/.test(lower) ? `${lower.slice(0, -1)}ies` : `${lower}s`;
 }
 
 const uuidPipe = new ParseUUIDPipe({
@@ -99,6 +109,9 @@ function apply(target: object, key: string, decorators: (MethodDecorator | Prope
 export function RecordController(api: RecordApi) {
   const Page = pageType(api);
   const plural = api.typeName.toLowerCase();
+  // Each route needs `<plural>:<action>`: reads need read, restore counts as delete (it undoes one).
+  const needs = (action: RecordAction) =>
+    RequirePermission(recordPermission(api.plural ?? defaultPlural(api.typeName), action));
   const createPipe = createValidationPipe(api.create);
   const updatePipe = createValidationPipe(api.update);
 
@@ -194,6 +207,7 @@ export function RecordController(api: RecordApi) {
     });
   apply(P, 'list', [
     Get(),
+    needs('read'),
     listOps(`List ${plural}s`),
     ApiResponse({ status: 200, type: Page, description: 'A page.' }),
     ...errors(400, 401, 403),
@@ -201,6 +215,7 @@ export function RecordController(api: RecordApi) {
   apply(P, 'search', [
     Post('search'),
     HttpCode(200),
+    needs('read'),
     ApiOperation({
       summary: `Search ${plural}s`,
       description: 'The list parameters as a JSON body; filter may be a string or the JSON AST.',
@@ -211,6 +226,7 @@ export function RecordController(api: RecordApi) {
   ]);
   apply(P, 'get', [
     Get(':id'),
+    needs('read'),
     ApiOperation({
       summary: `Get a ${plural}`,
       description: `One ${plural} by id, with its ETag. If-None-Match with the current ETag gives 304.`,
@@ -222,6 +238,7 @@ export function RecordController(api: RecordApi) {
   ]);
   apply(P, 'create', [
     Post(),
+    needs('create'),
     ApiOperation({
       summary: `Create a ${plural}`,
       description: `Creates a ${plural}; answers 201 with Location and ETag. Unknown properties are refused.`,
@@ -232,6 +249,7 @@ export function RecordController(api: RecordApi) {
   ]);
   apply(P, 'update', [
     Patch(':id'),
+    needs('update'),
     ApiOperation({
       summary: `Update a ${plural}`,
       description:
@@ -251,6 +269,7 @@ export function RecordController(api: RecordApi) {
   apply(P, 'remove', [
     Delete(':id'),
     HttpCode(204),
+    needs('delete'),
     ApiOperation({
       summary: `Delete a ${plural}`,
       description: 'Soft delete; POST …/restore brings it back.',
@@ -267,6 +286,7 @@ export function RecordController(api: RecordApi) {
   apply(P, 'restore', [
     Post(':id/restore'),
     HttpCode(200),
+    needs('delete'),
     ApiOperation({
       summary: `Restore a ${plural}`,
       description: 'Undoes a soft delete; restoring a live record returns it unchanged.',
@@ -278,13 +298,23 @@ export function RecordController(api: RecordApi) {
   return RecordControllerHost;
 }
 
-/** A read-only sub-resource list of a record (e.g. `GET /v1/accounts/{id}/timeline`), documented like the lists. */
+/**
+ * A read-only sub-resource list of a record (e.g. `GET /v1/accounts/{id}/timeline`), documented
+ * like the lists. `permissions`: what it needs, e.g. read on the parent and on the listed object.
+ */
 export function RecordSubList(
   path: string,
-  opts: { object: string; summary: string; description: string; page: Type<unknown> },
+  opts: {
+    object: string;
+    summary: string;
+    description: string;
+    page: Type<unknown>;
+    permissions: [string, ...string[]];
+  },
 ) {
   return applyDecorators(
     Get(`:id/${path}`),
+    RequirePermission(...opts.permissions),
     ApiOperation({ summary: opts.summary, description: opts.description }),
     ApiParam({ name: 'id', format: 'uuid', description: `The ${opts.object} id.` }),
     ApiResponse({ status: 200, type: opts.page, description: 'A page.' }),

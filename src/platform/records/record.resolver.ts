@@ -8,6 +8,8 @@ import { RequestContext } from '../context/request-context.js';
 import { DomainError } from '../http/domain-error.js';
 import { createValidationPipe } from '../http/validation.js';
 import { selects } from '../graphql/selection.js';
+import { recordPermission, type RecordAction } from '../security/permissions.js';
+import { RequirePermission } from '../security/require-permission.decorator.js';
 import { Connection, ConnectionType, toConnection } from './connection.js';
 import { DEFAULT_LIMIT } from '../query/index.js';
 import { ObjectService } from './object.service.js';
@@ -61,6 +63,8 @@ export interface RecordGraphqlApi {
   output: Type<unknown>;
   create: Type<object>;
   update: Type<object>;
+  /** the permission prefix (`contacts` in `contacts:read`); defaults to `plural` */
+  permissionObject?: string;
 }
 
 export const graphqlUuid = new ParseUUIDPipe({
@@ -75,11 +79,15 @@ export const graphqlUuid = new ParseUUIDPipe({
 export function RecordResolver(api: RecordGraphqlApi) {
   const Conn = ConnectionType(api.output, api.typeName);
   const name = api.typeName;
+  // The same permissions as the REST routes: read for queries, restore counts as delete.
+  const needs = (action: RecordAction) =>
+    RequirePermission(recordPermission(api.permissionObject ?? api.plural, action));
 
   @Resolver({ isAbstract: true })
   abstract class RecordResolverHost {
     protected abstract readonly service: ObjectService;
 
+    @needs('read')
     @Query(() => api.output, {
       name: api.singular,
       description: `One ${name} by id (NOT_FOUND if absent or not visible).`,
@@ -91,6 +99,7 @@ export function RecordResolver(api: RecordGraphqlApi) {
       return this.service.get(ctx, id);
     }
 
+    @needs('read')
     @Query(() => Conn, { name: api.plural, description: `A page of ${name} records.` })
     async many(
       @Ctx() ctx: RequestContext,
@@ -108,6 +117,7 @@ export function RecordResolver(api: RecordGraphqlApi) {
       return toConnection(page);
     }
 
+    @needs('create')
     @Mutation(() => api.output, { name: `create${name}`, description: `Create a ${name}.` })
     create(
       @Ctx() ctx: RequestContext,
@@ -116,6 +126,7 @@ export function RecordResolver(api: RecordGraphqlApi) {
       return this.service.create(ctx, input);
     }
 
+    @needs('update')
     @Mutation(() => api.output, {
       name: `update${name}`,
       description: `Merge-update a ${name}: omitted fields stay, null clears. expectedVersion gives VERSION_MISMATCH when the record moved on.`,
@@ -129,6 +140,7 @@ export function RecordResolver(api: RecordGraphqlApi) {
       return this.service.update(ctx, id, input, expectedVersion ?? undefined);
     }
 
+    @needs('delete')
     @Mutation(() => Boolean, {
       name: `delete${name}`,
       description: `Soft-delete a ${name}; restore${name} brings it back.`,
@@ -142,6 +154,7 @@ export function RecordResolver(api: RecordGraphqlApi) {
       return true;
     }
 
+    @needs('delete')
     @Mutation(() => api.output, { name: `restore${name}`, description: `Undo the soft delete of a ${name}.` })
     restore(
       @Ctx() ctx: RequestContext,

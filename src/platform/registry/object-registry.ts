@@ -67,6 +67,11 @@ export interface ObjectDef {
   relations: RelationDef[];
   /** tsvector column used by `q` full-text search, if the object supports it */
   searchColumn?: string;
+  /**
+   * the fields the search column is built from (migrations): `q` is refused when field-level
+   * security hides one of them, since a match would reveal the hidden value
+   */
+  searchFields?: readonly string[];
   /** applied when a list names no sort; the id tiebreak is always appended */
   defaultSort: SortTerm[];
   /** soft-deletable objects have deleted_at */

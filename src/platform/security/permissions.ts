@@ -18,9 +18,121 @@ export const ADMIN_PERMISSIONS = [
 export type RecordObject = (typeof RECORD_OBJECTS)[number];
 export type RecordAction = (typeof RECORD_ACTIONS)[number];
 
+/** `contacts:read`; the record layer and the REST/GraphQL factories build their permissions with it. */
+export const recordPermission = (plural: string, action: RecordAction): string => `${plural}:${action}`;
+
 /** Every permission a role may hold (later modules append their objects). */
 export function allPermissions(): string[] {
   return [...RECORD_OBJECTS.flatMap((o) => RECORD_ACTIONS.map((a) => `${o}:${a}`)), ...ADMIN_PERMISSIONS];
 }
 
-export const isKnownPermission = (p: string): boolean => allPermissions().includes(p);
+const KNOWN = new Set(allPermissions());
+export const isKnownPermission = (p: string): boolean => KNOWN.has(p);
+
+/** The permissions in `wanted` that `held` lacks (order kept); empty when `held` covers them all. */
+export function missingPermissions(held: ReadonlySet<string>, wanted: Iterable<string>): string[] {
+  return [...new Set(wanted)].filter((p) => !held.has(p));
+}
+
+/**
+ * What a token may do: the principal's permissions narrowed by the token's scopes (their
+ * intersection). `scopes === null` (no scope claim, or an empty one) narrows nothing. A scope the
+ * principal does not hold grants nothing: scopes only ever narrow.
+ */
+export function narrowByScopes(held: ReadonlySet<string>, scopes: readonly string[] | null): Set<string> {
+  if (scopes === null) return new Set(held);
+  return new Set(scopes.filter((s) => held.has(s)));
+}
+
+const on = (objects: readonly RecordObject[], actions: readonly RecordAction[]): string[] =>
+  objects.flatMap((o) => actions.map((a) => recordPermission(o, a)));
+
+export type BuiltinRoleKey =
+  'admin' | 'salesManager' | 'salesRep' | 'supportAgent' | 'marketing' | 'readOnly';
+
+export interface BuiltinRole {
+  key: BuiltinRoleKey;
+  name: string;
+  description: string;
+  /** the built-in role above this one in the hierarchy (its holders see this role's records) */
+  parent?: BuiltinRoleKey;
+  permissions: () => string[];
+}
+
+/**
+ * The roles every new tenant starts with. Tenants may edit all but admin's permissions, add their
+ * own roles, and re-parent; built-in roles cannot be deleted (users and clients may rely on them).
+ * Order matters: a parent comes before its children (they are inserted in this order).
+ */
+export const BUILTIN_ROLES: readonly BuiltinRole[] = [
+  {
+    key: 'admin',
+    name: 'Administrator',
+    description: 'Everything, including users, roles, keys, clients, sharing, audit and export.',
+    // Resolved at request time to the whole catalogue (see roleGrants), so permissions added by a
+    // later release reach existing tenants' administrators without a data migration.
+    permissions: allPermissions,
+  },
+  {
+    key: 'salesManager',
+    name: 'Sales manager',
+    description:
+      'Runs a sales team: full control of accounts, contacts and activities, including reassigning owners.',
+    // Managers rebalance territories and clean up data, so they may delete and reassign (assign);
+    // they administer no users, roles or integrations.
+    permissions: () => on(RECORD_OBJECTS, ['read', 'create', 'update', 'delete', 'assign']),
+  },
+  {
+    key: 'salesRep',
+    name: 'Sales rep',
+    description: 'Works their own accounts and contacts and logs activities.',
+    parent: 'salesManager',
+    // Reps create and maintain customer data but may not delete accounts or contacts (a deleted
+    // account takes its history out of everyone's view) nor hand records to someone else; they
+    // may delete their own mis-logged activities.
+    permissions: () => [
+      ...on(RECORD_OBJECTS, ['read', 'create', 'update']),
+      recordPermission('activities', 'delete'),
+    ],
+  },
+  {
+    key: 'supportAgent',
+    name: 'Support agent',
+    description: 'Looks customers up and records support interactions.',
+    // Support needs to find the customer (read accounts and contacts) and log calls, emails and
+    // notes (activities), but does not change the customer master data sales owns.
+    permissions: () => [
+      ...on(['accounts', 'contacts'], ['read']),
+      ...on(['activities'], ['read', 'create', 'update']),
+    ],
+  },
+  {
+    key: 'marketing',
+    name: 'Marketing',
+    description: 'Maintains contacts for campaigns; sees accounts and activities for targeting.',
+    // Marketing imports and enriches people (contacts: read/create/update) and segments by
+    // account and engagement (read only); it deletes nothing and assigns no owners.
+    permissions: () => [
+      recordPermission('accounts', 'read'),
+      ...on(['contacts'], ['read', 'create', 'update']),
+      recordPermission('activities', 'read'),
+    ],
+  },
+  {
+    key: 'readOnly',
+    name: 'Read-only',
+    description: 'Sees accounts, contacts and activities; changes nothing.',
+    // For auditors, executives and new joiners: read on the three customer objects, nothing else.
+    permissions: () => on(RECORD_OBJECTS, ['read']),
+  },
+];
+
+/**
+ * The permissions a role grants. The built-in admin role always grants the whole catalogue, so
+ * that it never falls behind the code; every other role grants exactly what it stores (roles do
+ * not inherit from their children or parents: the hierarchy is about which records a manager
+ * sees, not what they may do).
+ */
+export function roleGrants(role: { builtinKey: string | null; permissions: readonly string[] }): string[] {
+  return role.builtinKey === 'admin' ? allPermissions() : [...role.permissions];
+}

@@ -1,5 +1,5 @@
 import { InputType, ObjectType } from '@nestjs/graphql';
-import { InputProp, OutputProp } from '../../../platform/records/field-decorators.js';
+import { InputProp, RecordProp } from '../../../platform/records/field-decorators.js';
 import { PartialInput } from '../../../platform/records/partial-input.js';
 import { AddressDto, AddressInput } from '../address.dto.js';
 
@@ -7,42 +7,42 @@ const CURRENCY = { pattern: /^[A-Z]{3}$/, patternMessage: 'currency must be an I
 
 @ObjectType('Account', { description: 'A company or organisation you do business with.' })
 export class AccountDto {
-  @OutputProp({ kind: 'uuid', description: 'Record id (UUIDv7).' }) id: string;
-  @OutputProp({ kind: 'string', description: 'Company name.', example: 'Acme GmbH' }) name: string;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Primary web domain.', example: 'acme.com' })
+  @RecordProp({ kind: 'uuid', description: 'Record id (UUIDv7).' }) id: string;
+  @RecordProp({ kind: 'string', description: 'Company name.', example: 'Acme GmbH' }) name: string;
+  @RecordProp({ kind: 'string', nullable: true, description: 'Primary web domain.', example: 'acme.com' })
   domain: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Industry.', example: 'saas' }) industry:
+  @RecordProp({ kind: 'string', nullable: true, description: 'Industry.', example: 'saas' }) industry:
     string | null;
-  @OutputProp({ kind: 'int', nullable: true, description: 'Number of employees.' }) employees: number | null;
-  @OutputProp({
+  @RecordProp({ kind: 'int', nullable: true, description: 'Number of employees.' }) employees: number | null;
+  @RecordProp({
     kind: 'decimal',
     nullable: true,
     description: 'Annual revenue, a decimal string.',
     example: '1250000.00',
   })
   annualRevenue: string | null;
-  @OutputProp({
+  @RecordProp({
     kind: 'string',
     nullable: true,
     description: 'ISO 4217 currency of annualRevenue.',
     example: 'EUR',
   })
   currency: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Website URL.' }) website: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Main phone number.' }) phone: string | null;
-  @OutputProp({ kind: 'object', objectType: AddressDto, nullable: true, description: 'Billing address.' })
+  @RecordProp({ kind: 'string', nullable: true, description: 'Website URL.' }) website: string | null;
+  @RecordProp({ kind: 'string', nullable: true, description: 'Main phone number.' }) phone: string | null;
+  @RecordProp({ kind: 'object', objectType: AddressDto, nullable: true, description: 'Billing address.' })
   billingAddress: AddressDto | null;
-  @OutputProp({ kind: 'object', objectType: AddressDto, nullable: true, description: 'Shipping address.' })
+  @RecordProp({ kind: 'object', objectType: AddressDto, nullable: true, description: 'Shipping address.' })
   shippingAddress: AddressDto | null;
-  @OutputProp({ kind: 'uuid', nullable: true, description: 'Parent account.' }) parentAccountId:
+  @RecordProp({ kind: 'uuid', nullable: true, description: 'Parent account.' }) parentAccountId:
     string | null;
-  @OutputProp({ kind: 'uuid', nullable: true, description: 'Owning user.' }) ownerId: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Your system’s id; unique per tenant.' })
+  @RecordProp({ kind: 'uuid', nullable: true, description: 'Owning user.' }) ownerId: string | null;
+  @RecordProp({ kind: 'string', nullable: true, description: 'Your system’s id; unique per tenant.' })
   externalId: string | null;
-  @OutputProp({ kind: 'stringArray', description: 'Tags.' }) tags: string[];
-  @OutputProp({ kind: 'datetime', description: 'Created at.' }) createdAt: Date;
-  @OutputProp({ kind: 'datetime', description: 'Last changed at.' }) updatedAt: Date;
-  @OutputProp({ kind: 'int', description: 'Version; bumps on every change (ETag).' }) version: number;
+  @RecordProp({ kind: 'stringArray', description: 'Tags.' }) tags: string[];
+  @RecordProp({ kind: 'datetime', description: 'Created at.' }) createdAt: Date;
+  @RecordProp({ kind: 'datetime', description: 'Last changed at.' }) updatedAt: Date;
+  @RecordProp({ kind: 'int', description: 'Version; bumps on every change (ETag).' }) version: number;
 }
 
 @InputType('CreateAccountInput')

@@ -5,6 +5,7 @@ export const ACCOUNT = registry.register({
   plural: 'accounts',
   table: 'accounts',
   searchColumn: 'search',
+  searchFields: ['name', 'domain', 'industry', 'website'],
   softDelete: true,
   defaultSort: [{ field: 'createdAt', direction: 'asc' }],
   fields: [

@@ -35,6 +35,7 @@ export class AccountsController extends RecordController({
     summary: 'Account timeline',
     description: 'Activities on the account and on its contacts, newest first, cursor-paginated.',
     page: ActivityPageDto,
+    permissions: ['accounts:read', 'activities:read'],
   })
   async timeline(
     @Ctx() ctx: RequestContext,

@@ -31,6 +31,8 @@ export class AccountsResolver extends RecordResolver({
   }
 
   @ResolveField('contacts', () => ConnectionType(ContactDto, 'Contact'), {
+    // null with an error when the caller may not list them (permission, or contact.accountId hidden)
+    nullable: true,
     description: 'The account’s contacts (filterable, paginated).',
   })
   contacts(
@@ -43,6 +45,7 @@ export class AccountsResolver extends RecordResolver({
   }
 
   @ResolveField('activities', () => ConnectionType(ActivityDto, 'Activity'), {
+    nullable: true,
     description: 'Activities linked directly to the account, newest first by default.',
   })
   activities(

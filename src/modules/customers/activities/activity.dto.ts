@@ -1,5 +1,5 @@
 import { InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { InputProp, OutputProp } from '../../../platform/records/field-decorators.js';
+import { InputProp, RecordProp } from '../../../platform/records/field-decorators.js';
 import { PartialInput } from '../../../platform/records/partial-input.js';
 import { ACTIVITY_STATUSES, ACTIVITY_TYPES } from './activity.object.js';
 
@@ -12,21 +12,21 @@ const STATUS = { kind: 'enum' as const, enumValues: ACTIVITY_STATUSES, graphqlEn
 
 @ObjectType('Activity', { description: 'A call, email, meeting, note or task on the customer timeline.' })
 export class ActivityDto {
-  @OutputProp({ kind: 'uuid', description: 'Record id (UUIDv7).' }) id: string;
-  @OutputProp({ ...TYPE, description: 'Kind of activity.' }) type: string;
-  @OutputProp({ kind: 'string', description: 'One-line summary.', example: 'Intro call' }) subject: string;
-  @OutputProp({ kind: 'text', nullable: true, description: 'Notes or body.' }) body: string | null;
-  @OutputProp({ kind: 'datetime', description: 'When it happened or is planned.' }) occurredAt: Date;
-  @OutputProp({ kind: 'datetime', nullable: true, description: 'Due time (tasks).' }) dueAt: Date | null;
-  @OutputProp({ ...STATUS, description: 'Status.' }) status: string;
-  @OutputProp({ kind: 'uuid', nullable: true, description: 'Owning user.' }) ownerId: string | null;
-  @OutputProp({ kind: 'uuid', nullable: true, description: 'Linked account.' }) accountId: string | null;
-  @OutputProp({ kind: 'uuid', nullable: true, description: 'Linked contact.' }) contactId: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Your system’s id; unique per tenant.' })
+  @RecordProp({ kind: 'uuid', description: 'Record id (UUIDv7).' }) id: string;
+  @RecordProp({ ...TYPE, description: 'Kind of activity.' }) type: string;
+  @RecordProp({ kind: 'string', description: 'One-line summary.', example: 'Intro call' }) subject: string;
+  @RecordProp({ kind: 'text', nullable: true, description: 'Notes or body.' }) body: string | null;
+  @RecordProp({ kind: 'datetime', description: 'When it happened or is planned.' }) occurredAt: Date;
+  @RecordProp({ kind: 'datetime', nullable: true, description: 'Due time (tasks).' }) dueAt: Date | null;
+  @RecordProp({ ...STATUS, description: 'Status.' }) status: string;
+  @RecordProp({ kind: 'uuid', nullable: true, description: 'Owning user.' }) ownerId: string | null;
+  @RecordProp({ kind: 'uuid', nullable: true, description: 'Linked account.' }) accountId: string | null;
+  @RecordProp({ kind: 'uuid', nullable: true, description: 'Linked contact.' }) contactId: string | null;
+  @RecordProp({ kind: 'string', nullable: true, description: 'Your system’s id; unique per tenant.' })
   externalId: string | null;
-  @OutputProp({ kind: 'datetime', description: 'Created at.' }) createdAt: Date;
-  @OutputProp({ kind: 'datetime', description: 'Last changed at.' }) updatedAt: Date;
-  @OutputProp({ kind: 'int', description: 'Version; bumps on every change (ETag).' }) version: number;
+  @RecordProp({ kind: 'datetime', description: 'Created at.' }) createdAt: Date;
+  @RecordProp({ kind: 'datetime', description: 'Last changed at.' }) updatedAt: Date;
+  @RecordProp({ kind: 'int', description: 'Version; bumps on every change (ETag).' }) version: number;
 }
 
 @InputType('CreateActivityInput')

@@ -8,6 +8,7 @@ export const ACTIVITY = registry.register({
   plural: 'activities',
   table: 'activities',
   searchColumn: 'search',
+  searchFields: ['subject', 'body'],
   softDelete: true,
   defaultSort: [{ field: 'occurredAt', direction: 'desc' }],
   fields: [

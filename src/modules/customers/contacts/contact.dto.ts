@@ -1,5 +1,5 @@
 import { InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { InputProp, OutputProp } from '../../../platform/records/field-decorators.js';
+import { InputProp, RecordProp } from '../../../platform/records/field-decorators.js';
 import { PartialInput } from '../../../platform/records/partial-input.js';
 import { AddressDto, AddressInput } from '../address.dto.js';
 import { LIFECYCLE_STAGES } from './contact.object.js';
@@ -13,29 +13,29 @@ const STAGE = { kind: 'enum' as const, enumValues: LIFECYCLE_STAGES, graphqlEnum
 
 @ObjectType('Contact', { description: 'A person you deal with, usually at an account.' })
 export class ContactDto {
-  @OutputProp({ kind: 'uuid', description: 'Record id (UUIDv7).' }) id: string;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Given name.', example: 'Ada' }) firstName:
+  @RecordProp({ kind: 'uuid', description: 'Record id (UUIDv7).' }) id: string;
+  @RecordProp({ kind: 'string', nullable: true, description: 'Given name.', example: 'Ada' }) firstName:
     string | null;
-  @OutputProp({ kind: 'string', description: 'Family name.', example: 'Lovelace' }) lastName: string;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Email address.', example: 'ada@acme.com' })
+  @RecordProp({ kind: 'string', description: 'Family name.', example: 'Lovelace' }) lastName: string;
+  @RecordProp({ kind: 'string', nullable: true, description: 'Email address.', example: 'ada@acme.com' })
   email: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Phone number.' }) phone: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Job title.' }) title: string | null;
-  @OutputProp({ kind: 'uuid', nullable: true, description: 'Account the contact works for.' }) accountId:
+  @RecordProp({ kind: 'string', nullable: true, description: 'Phone number.' }) phone: string | null;
+  @RecordProp({ kind: 'string', nullable: true, description: 'Job title.' }) title: string | null;
+  @RecordProp({ kind: 'uuid', nullable: true, description: 'Account the contact works for.' }) accountId:
     string | null;
-  @OutputProp({ kind: 'uuid', nullable: true, description: 'Owning user.' }) ownerId: string | null;
-  @OutputProp({ ...STAGE, nullable: true, description: 'Lifecycle stage.' }) lifecycleStage: string | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Where the contact came from.' }) leadSource:
+  @RecordProp({ kind: 'uuid', nullable: true, description: 'Owning user.' }) ownerId: string | null;
+  @RecordProp({ ...STAGE, nullable: true, description: 'Lifecycle stage.' }) lifecycleStage: string | null;
+  @RecordProp({ kind: 'string', nullable: true, description: 'Where the contact came from.' }) leadSource:
     string | null;
-  @OutputProp({ kind: 'boolean', description: 'Do not contact this person.' }) doNotContact: boolean;
-  @OutputProp({ kind: 'object', objectType: AddressDto, nullable: true, description: 'Postal address.' })
+  @RecordProp({ kind: 'boolean', description: 'Do not contact this person.' }) doNotContact: boolean;
+  @RecordProp({ kind: 'object', objectType: AddressDto, nullable: true, description: 'Postal address.' })
   address: AddressDto | null;
-  @OutputProp({ kind: 'string', nullable: true, description: 'Your system’s id; unique per tenant.' })
+  @RecordProp({ kind: 'string', nullable: true, description: 'Your system’s id; unique per tenant.' })
   externalId: string | null;
-  @OutputProp({ kind: 'stringArray', description: 'Tags.' }) tags: string[];
-  @OutputProp({ kind: 'datetime', description: 'Created at.' }) createdAt: Date;
-  @OutputProp({ kind: 'datetime', description: 'Last changed at.' }) updatedAt: Date;
-  @OutputProp({ kind: 'int', description: 'Version; bumps on every change (ETag).' }) version: number;
+  @RecordProp({ kind: 'stringArray', description: 'Tags.' }) tags: string[];
+  @RecordProp({ kind: 'datetime', description: 'Created at.' }) createdAt: Date;
+  @RecordProp({ kind: 'datetime', description: 'Last changed at.' }) updatedAt: Date;
+  @RecordProp({ kind: 'int', description: 'Version; bumps on every change (ETag).' }) version: number;
 }
 
 @InputType('CreateContactInput')

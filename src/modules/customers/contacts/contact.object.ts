@@ -16,6 +16,7 @@ export const CONTACT = registry.register({
   plural: 'contacts',
   table: 'contacts',
   searchColumn: 'search',
+  searchFields: ['firstName', 'lastName', 'email', 'title'],
   softDelete: true,
   defaultSort: [{ field: 'createdAt', direction: 'asc' }],
   fields: [

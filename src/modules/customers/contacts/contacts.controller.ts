@@ -35,6 +35,7 @@ export class ContactsController extends RecordController({
     summary: 'Contact timeline',
     description: 'The contact’s activities, newest first, cursor-paginated.',
     page: ActivityPageDto,
+    permissions: ['contacts:read', 'activities:read'],
   })
   async timeline(
     @Ctx() ctx: RequestContext,

@@ -35,6 +35,8 @@ export class ContactsResolver extends RecordResolver({
   }
 
   @ResolveField('activities', () => ConnectionType(ActivityDto, 'Activity'), {
+    // null with an error when the caller may not list them (permission, or activity.contactId hidden)
+    nullable: true,
     description: 'Activities linked to this contact, newest first by default.',
   })
   activities(
