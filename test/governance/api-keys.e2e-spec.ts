@@ -168,6 +168,7 @@ describe('API keys', () => {
       const del = await t.http.delete(`/v1/contacts/${contact}`).set(bearer(key));
       expect(del.status).toBe(403);
       expect(del.body.detail).toMatch(/insufficient_scope/);
+      expect(del.body.reason).toBe('insufficient_scope');
       expect(del.headers['www-authenticate']).toMatch(/error="insufficient_scope"/);
       const g = await gql(t, key, `mutation($id: ID!) { deleteContact(id: $id) }`, { id: contact });
       expect(g.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'insufficient_scope' });
@@ -238,6 +239,10 @@ describe('API keys', () => {
       const del = await t.http.delete(`/v1/contacts/${contact}`).set(bearer(key));
       expect(del.status).toBe(403);
       expect(del.body.detail).not.toMatch(/insufficient_scope/);
+      expect(del.body).toMatchObject({
+        reason: 'missing_permission',
+        detail: expect.stringMatching(/owner does not hold/),
+      });
     });
 
     it('stops working when its owner is disabled', async () => {

@@ -29,6 +29,11 @@ export class ProblemDto {
   code: string;
   @ApiPropertyOptional({ description: 'One entry per invalid field.', type: [FieldIssueDto] })
   errors?: FieldIssueDto[];
+  @ApiPropertyOptional({
+    description: 'A finer machine-readable cause within code, e.g. insufficient_scope or missing_permission.',
+    example: 'insufficient_scope',
+  })
+  reason?: string;
   @ApiPropertyOptional({ description: 'The request id (also in X-Request-Id).', example: '0193a1c2-…' })
   requestId?: string;
 }

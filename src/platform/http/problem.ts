@@ -9,6 +9,8 @@ export interface Problem {
   detail: string;
   code: ErrorCode;
   errors?: FieldIssue[];
+  /** finer cause within `code`, e.g. `insufficient_scope` or `missing_permission` */
+  reason?: string;
   requestId?: string;
 }
 
@@ -53,6 +55,7 @@ export function problemFromDomainError(e: DomainError, requestId?: string): Prob
     detail: e.detail,
     code: e.code,
     ...(e.errors.length > 0 ? { errors: e.errors } : {}),
+    ...(e.reason ? { reason: e.reason } : {}),
     requestId,
   };
 }

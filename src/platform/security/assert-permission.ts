@@ -21,14 +21,15 @@ export function permissionRefusal(ctx: RequestContext, missing: readonly string[
       },
     );
   }
-  return new DomainError(
-    'FORBIDDEN',
-    `This needs the permission ${list}, which your role does not grant.`,
-    [],
-    {
-      reason: 'missing_permission',
-    },
-  );
+  const holder =
+    ctx.principal.type === 'oauthClient'
+      ? 'this client is not allowed (its allowed scopes and role)'
+      : ctx.principal.type === 'apiKey'
+        ? "this key's owner does not hold"
+        : 'your role does not grant';
+  return new DomainError('FORBIDDEN', `This needs the permission ${list}, which ${holder}.`, [], {
+    reason: 'missing_permission',
+  });
 }
 
 /** Throws FORBIDDEN unless the caller holds every one of `permissions` (after scope narrowing). */
