@@ -175,12 +175,9 @@ export class RecordHistoryArgs {
 const CHANGES_DESCRIPTION =
   'Changed fields: field name → {before, after}. Fields your role may not read are left out.';
 
-@ObjectType('AuditEvent', { description: 'One entry of the tamper-evident audit trail.' })
-export class AuditEventDto {
-  @Field(() => ID, { description: 'Event id (UUIDv7).' })
-  @ApiProperty({ format: 'uuid', description: 'Event id (UUIDv7).' })
-  id: string;
-
+/** Who did it, when, and through which channel: shared by audit events and record history. */
+@ObjectType({ isAbstract: true })
+export abstract class AuditActorDto {
   @Field(() => GraphQLISODateTime, { description: 'When it happened.' })
   @ApiProperty({ type: String, format: 'date-time', description: 'When it happened.' })
   occurredAt: Date;
@@ -220,6 +217,13 @@ export class AuditEventDto {
   @Field(() => String, { nullable: true, description: 'The request id (X-Request-Id) of the call.' })
   @ApiProperty({ type: String, nullable: true, description: 'The request id (X-Request-Id) of the call.' })
   requestId: string | null;
+}
+
+@ObjectType('AuditEvent', { description: 'One entry of the tamper-evident audit trail.' })
+export class AuditEventDto extends AuditActorDto {
+  @Field(() => ID, { description: 'Event id (UUIDv7).' })
+  @ApiProperty({ format: 'uuid', description: 'Event id (UUIDv7).' })
+  id: string;
 
   @Field(() => String, { nullable: true, description: 'Object name, singular (contact, role, …).' })
   @ApiProperty({ type: String, nullable: true, description: 'Object name, singular (contact, role, …).' })
@@ -314,47 +318,14 @@ export class FieldChangeDto {
 }
 
 @ObjectType('RecordHistoryEntry', { description: 'One change of a record, with the fields it changed.' })
-export class HistoryEntryDto {
+export class HistoryEntryDto extends AuditActorDto {
   @Field(() => ID, { description: 'The audit event id.' })
   @ApiProperty({ format: 'uuid', description: 'The audit event id.' })
   eventId: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it happened.' })
-  @ApiProperty({ type: String, format: 'date-time', description: 'When it happened.' })
-  occurredAt: Date;
-
   @Field({ description: 'create, update, delete, restore, …' })
   @ApiProperty({ description: 'create, update, delete, restore, …', example: 'update' })
   action: string;
-
-  @Field({ description: 'Principal type: user, apiKey, oauthClient or system.' })
-  @ApiProperty({ description: 'Principal type: user, apiKey, oauthClient or system.' })
-  actorType: string;
-
-  @Field({ description: 'Principal id.' })
-  @ApiProperty({ description: 'Principal id.' })
-  actorId: string;
-
-  @Field(() => ID, { nullable: true, description: 'The user the actor acts for, if any.' })
-  @ApiProperty({
-    type: String,
-    format: 'uuid',
-    nullable: true,
-    description: 'The user the actor acts for, if any.',
-  })
-  userId: string | null;
-
-  @Field(() => String, { nullable: true, description: 'OAuth client (client_id), if any.' })
-  @ApiProperty({ type: String, nullable: true, description: 'OAuth client (client_id), if any.' })
-  clientId: string | null;
-
-  @Field({ description: 'rest, graphql, bulk or system.' })
-  @ApiProperty({ description: 'rest, graphql, bulk or system.' })
-  channel: string;
-
-  @Field(() => String, { nullable: true, description: 'The request id of the call.' })
-  @ApiProperty({ type: String, nullable: true, description: 'The request id of the call.' })
-  requestId: string | null;
 
   @Field(() => Int, { nullable: true, description: 'The record’s version after the change.' })
   @ApiProperty({ type: 'integer', nullable: true, description: 'The record’s version after the change.' })
