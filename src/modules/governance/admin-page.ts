@@ -1,6 +1,6 @@
 import { applyDecorators, ParseUUIDPipe, Type } from '@nestjs/common';
 import { ArgsType, Field, Int } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { ApiProperty, ApiResponse } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { RequestContext } from '../../platform/context/request-context.js';
 import { UUID_RE } from '../../platform/database/ids.js';
@@ -9,6 +9,7 @@ import { DomainError } from '../../platform/http/domain-error.js';
 import { ProblemDto } from '../../platform/http/problem.dto.js';
 import { parseLimit, MAX_LIMIT } from '../../platform/query/index.js';
 import { SqlParams } from '../../platform/query/sql.js';
+import { PageQueryDto } from '../../platform/records/list-query.dto.js';
 import type { Page, RecordData } from '../../platform/records/record.types.js';
 
 /**
@@ -16,23 +17,7 @@ import type { Page, RecordData } from '../../platform/records/record.types.js';
  * time-ordered UUIDv7, so pages come in creation order and a cursor is just the last id. They
  * take no filter or sort; tenants have tens to hundreds of these, not millions.
  */
-export class AdminListQueryDto {
-  @ApiPropertyOptional({
-    description: `Page size, 1–${MAX_LIMIT} (default 50). Over ${MAX_LIMIT} is a 400, never a silent clamp.`,
-    example: '50',
-    pattern: '^[0-9]+$',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(10)
-  limit?: string;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
+export class AdminListQueryDto extends PageQueryDto {}
 
 @ArgsType()
 export class AdminPageArgs {

@@ -157,6 +157,9 @@ export class SearchBodyDto {
   count?: boolean;
 }
 
+/** Just the paging parameters (`limit`, `cursor`), for lists that take nothing else. */
+export class PageQueryDto extends PickType(ListQueryDto, ['limit', 'cursor'] as const) {}
+
 /** Query-string parameters of a timeline: newest first, so no sort. */
 export class TimelineQueryDto extends PickType(ListQueryDto, [
   'filter',

@@ -1,5 +1,5 @@
 import { ArgsType, Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsInt,
@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { GraphQLJSON } from 'graphql-type-json';
 import { PageInfo } from '../../../platform/records/connection.js';
+import { PageQueryDto } from '../../../platform/records/list-query.dto.js';
 
 const ACTION_PATTERN = /^[a-z][a-z_]{0,39}$/;
 const ISO = { strict: true } as const;
@@ -87,42 +88,10 @@ export class AuditEventFilterInput {
 }
 
 /** `GET /v1/audit-events` query string. */
-export class AuditEventsQueryDto extends AuditEventFilterInput {
-  @ApiPropertyOptional({
-    description: 'Page size, 1–200 (default 50). Over 200 is a 400, never a silent clamp.',
-    example: '50',
-    pattern: '^[0-9]+$',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(10)
-  limit?: string;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-}
+export class AuditEventsQueryDto extends IntersectionType(AuditEventFilterInput, PageQueryDto) {}
 
 /** `GET /v1/{object}/{id}/history` query string. */
-export class HistoryQueryDto {
-  @ApiPropertyOptional({
-    description: 'Page size, 1–200 (default 50). Over 200 is a 400.',
-    example: '50',
-    pattern: '^[0-9]+$',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(10)
-  limit?: string;
-
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-}
+export class HistoryQueryDto extends PageQueryDto {}
 
 @ArgsType()
 export class AuditEventsArgs {
