@@ -61,4 +61,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT || 3000}/health/ready`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node is PID 1 and handles SIGTERM itself: it drains requests, closes the pool and exits 0.
-CMD ["node", "dist/main.js"]
+# The heap limits of `npm run start:prod` (README, "Memory"): the bench measures with them.
+CMD ["node", "--max-old-space-size=160", "--max-semi-space-size=4", "dist/main.js"]

@@ -1,7 +1,16 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.rapport/**', 'coverage/**', 'bench/results/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.rapport/**',
+      'coverage/**',
+      'bench/results/**',
+      'bench/.build/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -24,6 +24,8 @@ export async function createApp(
   const logger = options.logger ?? createRootLogger(config.LOG_LEVEL);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
+    // One line per request instead, written by RequestLog (observability.module.ts).
+    disableRequestLogging: true,
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Only behind a proxy that sets X-Forwarded-For may the client address come from it
     // (per-IP login throttling and logs rely on it).

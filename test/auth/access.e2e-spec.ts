@@ -176,18 +176,38 @@ describe('access tokens on REST and GraphQL', () => {
     });
 
     it('answers 500, not 401, when the key store cannot be read while looking a kid up', async () => {
+      // A token this server has not verified yet: one it has seen skips the key lookup (next test).
+      const token = await keys.sign(claims({ jti: 'key-store-down' }), 'at+jwt');
       const spy = jest
         .spyOn(keys, 'verificationKey')
         .mockRejectedValueOnce(new Error('connect ECONNREFUSED 10.0.0.5:5432'));
       try {
-        const res = await me(u.token);
+        const res = await me(token);
         expect(res.status).toBe(500);
         expect(res.headers['www-authenticate']).toBeUndefined();
         expect(JSON.stringify(res.body)).not.toContain('10.0.0.5');
       } finally {
         spy.mockRestore();
       }
-      expect((await me(u.token)).status).toBe(200);
+      expect((await me(token)).status).toBe(200);
+    });
+
+    it('verifies a token once: its repeats skip the signature check, until its key is retired', async () => {
+      const token = await keys.sign(claims({ jti: 'remembered' }), 'at+jwt');
+      const lookups = jest.spyOn(keys, 'verificationKey');
+      try {
+        expect((await me(token)).status).toBe(200);
+        expect((await me(token)).status).toBe(200);
+        const viewer = await gql(t, '{ viewer { id } }', token);
+        expect(viewer.body).toEqual({ data: { viewer: { id: u.userId } } });
+        // The key was looked up for the first request only.
+        expect(lookups).toHaveBeenCalledTimes(1);
+        // A tampered copy of the remembered token is a different string: verified, and refused.
+        const [h, p, sig] = token.split('.');
+        expect401(await me(`${h}.${p}.${sig.slice(0, -4)}AAAA`), /invalid_token/);
+      } finally {
+        lookups.mockRestore();
+      }
     });
 
     it('refuses a tampered payload', async () => {

@@ -84,7 +84,16 @@ export class AuthGuard implements CanActivate {
     }
   }
 
-  private authenticateJwt(request: object, reply: FastifyReply | undefined): Promise<RequestContext> {
+  private async authenticateJwt(request: object, reply: FastifyReply | undefined): Promise<RequestContext> {
+    // A token verified moments ago skips passport and the signature check (JwtStrategy.verifiedPayload);
+    // validate() still resolves its user and permissions now.
+    const token = bearerOf((request as { headers?: Record<string, unknown> }).headers?.authorization);
+    const payload = token === undefined ? undefined : this.jwt.verifiedPayload(token);
+    if (payload) {
+      const ctx = await this.jwt.validate(request as Parameters<JwtStrategy['validate']>[0], payload);
+      if (ctx) return ctx;
+      throw unauthenticated(undefined);
+    }
     return new Promise<RequestContext>((resolve, reject) => {
       const strategy: passport.Strategy = Object.create(this.jwt);
       const middleware = passport.authenticate(
@@ -113,11 +122,17 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-/** The key of `Authorization: Bearer rpk_…`, or undefined when the header carries anything else. */
-function apiKeyOf(authorization: unknown): string | undefined {
+/** The token of `Authorization: Bearer <token>`, or undefined. */
+function bearerOf(authorization: unknown): string | undefined {
   if (typeof authorization !== 'string') return undefined;
   const m = /^bearer +(\S+) *$/i.exec(authorization);
-  return m && ApiKeyAuthenticator.isApiKey(m[1]) ? m[1] : undefined;
+  return m ? m[1] : undefined;
+}
+
+/** The key of `Authorization: Bearer rpk_…`, or undefined when the header carries anything else. */
+function apiKeyOf(authorization: unknown): string | undefined {
+  const token = bearerOf(authorization);
+  return token !== undefined && ApiKeyAuthenticator.isApiKey(token) ? token : undefined;
 }
 
 class TokenError extends DomainError {

@@ -14,6 +14,10 @@ import { UsersService } from './users.service.js';
 
 /** Small allowance for clock drift between the replica that signed a token and the one checking it. */
 const CLOCK_TOLERANCE_SECONDS = 5;
+/** How long a token whose signature verified is trusted without verifying it again. */
+const VERIFIED_TTL_MS = 30_000;
+/** Bound on remembered tokens (oldest forgotten first). */
+const VERIFIED_MAX = 10_000;
 
 /**
  * The key store could not be read while looking a kid up. passport-jwt reports every key-provider
@@ -47,7 +51,7 @@ type KeyDone = (err: Error | null, key?: KeyObject) => void;
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    keys: KeysService,
+    private readonly keys: KeysService,
     config: AppConfig,
     private readonly users: UsersService,
     private readonly clients: ClientPrincipalResolver,
@@ -82,12 +86,43 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   /**
+   * Tokens whose signature, alg, typ, issuer, audience and expiry passed within the last 30 s.
+   * A client sends the same token with every request for its 15-minute life; verifying the RSA
+   * signature of the same bytes again each time is the largest cost of authentication
+   * (bench/README.md). An entry never outlives the token's `exp`, and `validate` still runs on
+   * every request, so a disabled user or a changed role applies as before, and the token's key
+   * must still be one this replica verifies with, so a retired key stops its tokens at once.
+   */
+  private readonly verified = new Map<string, { payload: JWTPayload; kid: string; until: number }>();
+
+  /** The verified payload of this exact token, if it is remembered and not expired. */
+  verifiedPayload(token: string): JWTPayload | undefined {
+    const entry = this.verified.get(token);
+    if (!entry) return undefined;
+    if (Date.now() < entry.until && this.keys.isVerifying(entry.kid)) return entry.payload;
+    this.verified.delete(token);
+    return undefined;
+  }
+
+  private remember(request: HttpRequest, payload: JWTPayload): void {
+    const token = bearerOf(request);
+    if (!token || typeof payload.exp !== 'number' || this.verified.has(token)) return;
+    // passport-jwt verified it just now, so the header parses and names a kid.
+    const { kid } = decodeProtectedHeader(token);
+    if (typeof kid !== 'string') return;
+    const until = Math.min(payload.exp * 1000, Date.now() + VERIFIED_TTL_MS);
+    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { payload, kid, until });
+  }
+
+  /**
    * Checks the claims jsonwebtoken does not require (it only validates exp/iat when present), then
    * resolves the token's user now, so a disabled or deleted user's unexpired tokens stop working,
    * and their effective permissions: the role's grants intersected with the token's scopes.
    */
   async validate(request: HttpRequest, payload: JWTPayload): Promise<RequestContext | null> {
     if (typeof payload !== 'object' || payload === null) return null;
+    this.remember(request, payload);
     const { sub, tid, iat, exp, jti, scope, ptyp } = payload;
     if (typeof iat !== 'number' || typeof exp !== 'number') return null;
     if (typeof jti !== 'string' || jti.length === 0) return null;
@@ -120,6 +155,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       principal.permissions,
     );
   }
+}
+
+function bearerOf(request: HttpRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const m = /^bearer +(\S+) *$/i.exec(header);
+  return m ? m[1] : undefined;
 }
 
 function requestIdOf(request: HttpRequest): string {

@@ -105,6 +105,11 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     return this.state().verificationKeys.get(kid);
   }
 
+  /** Whether `kid` is a key this replica verifies with now (not retired, as far as it knows). */
+  isVerifying(kid: string): boolean {
+    return this.state().verificationKeys.has(kid);
+  }
+
   /** Re-reads the non-retired keys (after a rotation elsewhere). */
   async reload(): Promise<void> {
     this.lastReload = Date.now();

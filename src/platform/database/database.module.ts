@@ -20,7 +20,9 @@ export class DatabaseModule {
             autoLoadEntities: true,
             synchronize: false,
             migrationsRun: false,
-            poolSize: config.DATABASE_POOL_SIZE,
+            // The owner's pool only serves migrations, signing keys and health checks; requests use
+            // TenantDb's pool of DATABASE_POOL_SIZE sessions.
+            poolSize: Math.min(3, config.DATABASE_POOL_SIZE),
             logging: ['query', 'error', 'warn'],
             logger: new CountingLogger(),
             maxQueryExecutionTime: 1000,

@@ -1,13 +1,22 @@
 import { LoggerService } from '@nestjs/common';
 import { pino, Logger } from 'pino';
 
+/**
+ * JSON lines on stdout. Written asynchronously: under load, lines that arrive while a write is in
+ * flight go out together in the next one instead of one blocking write(2) each (a tenth of a short
+ * request's time in bench/ profiles); an idle server still writes each line at once. pino flushes
+ * what is buffered when the process exits.
+ */
 export function createRootLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'rapport' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-  });
+  return pino(
+    {
+      level,
+      base: { service: 'rapport' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    },
+    pino.destination({ dest: 1, sync: false }),
+  );
 }
 
 /** Routes Nest's own log lines into the same pino JSON stream as the request logs. */

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { CountingLogger } from '../database/query-counter.js';
+import { TenantDb } from '../database/tenant-db.js';
 
 /** Route label of requests that matched no route: raw URLs would give one series per probe or typo. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -45,7 +46,7 @@ export class MetricsService implements OnModuleInit {
   private readonly duration: Histogram<HttpLabel>;
 
   constructor(
-    dataSource: DataSource,
+    tenantDb: TenantDb,
     private readonly adapterHost: HttpAdapterHost,
   ) {
     const register = this.registry;
@@ -64,7 +65,8 @@ export class MetricsService implements OnModuleInit {
     });
 
     // Pool gauges are read at scrape time: the pool keeps the live numbers, no need to mirror them.
-    const pool = () => poolOf(dataSource);
+    // They describe the pool that serves requests (TenantDb's), not the owner's small one.
+    const pool = () => (tenantDb.tenantPool ? poolOf(tenantDb.tenantPool) : undefined);
     const poolGauge = (name: string, help: string, read: (p: PoolCounts) => number | undefined) =>
       new Gauge({
         name,

@@ -6,30 +6,28 @@ import { HealthService } from './health.service.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.js';
 
-interface Rebindable {
-  setBindings(bindings: Record<string, unknown>): void;
-}
-
-function isRebindable(log: object): log is Rebindable {
-  return typeof (log as Partial<Rebindable>).setBindings === 'function';
-}
-
 /**
- * Fastify's "request completed" line carries only reqId, status and responseTime; the method and
- * URL are on the "incoming request" line alone. Binding them to the request's own child logger
- * puts them on the completion line (and on every line logged while serving the request), so one
- * line tells the whole story.
+ * One JSON line per request, when its response is finished: request id, method, URL, status and
+ * latency. Fastify's own request logging (off: `disableRequestLogging` in createApp) writes two
+ * lines per request, and the method and URL only on the first.
  */
 @Injectable()
-export class RequestLogBindings implements OnModuleInit {
+export class RequestLog implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
     const adapter = this.adapterHost.httpAdapter;
     if (!adapter) return;
-    adapter.getInstance<FastifyInstance>().addHook('onRequest', (request, _reply, done) => {
-      // request.log is a child created for this request alone, so rebinding it touches no other.
-      if (isRebindable(request.log)) request.log.setBindings({ method: request.method, url: request.url });
+    adapter.getInstance<FastifyInstance>().addHook('onResponse', (request, reply, done) => {
+      request.log.info(
+        {
+          method: request.method,
+          url: request.url,
+          res: { statusCode: reply.statusCode },
+          responseTime: reply.elapsedTime,
+        },
+        'request completed',
+      );
       done();
     });
   }
@@ -38,7 +36,7 @@ export class RequestLogBindings implements OnModuleInit {
 /** Health probes, Prometheus metrics and request log context (DESIGN §6). */
 @Module({
   controllers: [HealthController, MetricsController],
-  providers: [HealthService, MetricsService, RequestLogBindings],
+  providers: [HealthService, MetricsService, RequestLog],
   exports: [MetricsService],
 })
 export class ObservabilityModule {}

@@ -93,7 +93,7 @@ export class RecordService {
     const expand = this.expansions(access, object, options.expand);
     if (hasQ(options.q) && object.searchColumn) access.checkSearch(object);
     const relationScope = this.relationScope(ctx);
-    return this.run(ctx, async (em) => {
+    return this.read(ctx, async (em) => {
       const params = new SqlParams();
       const extraWhere = this.visibleWhere(ctx, object, params, scope);
       const withFk = this.withForeignKeys(object, columns, expand);
@@ -143,7 +143,7 @@ export class RecordService {
     const access = await this.fieldPolicy.resolve(ctx);
     const columns = this.columns(access, object, options.fields);
     const expand = this.expansions(access, object, options.expand);
-    return this.run(ctx, async (em) => {
+    return this.read(ctx, async (em) => {
       const row = await this.fetchOne(em, ctx, object, id, this.withForeignKeys(object, columns, expand));
       if (!row) throw this.notFound(object, id);
       access.mark(object, row);
@@ -160,7 +160,7 @@ export class RecordService {
   ): Promise<Map<string, RecordData>> {
     if (ids.length === 0) return new Map();
     const access = await this.fieldPolicy.resolve(ctx);
-    return this.run(ctx, async (em) => {
+    return this.read(ctx, async (em) => {
       const found = await this.fetchMany(em, ctx, object, ids, access.for(object).readable());
       for (const row of found.values()) access.mark(object, row);
       return found;
@@ -186,7 +186,7 @@ export class RecordService {
     const filter = parseFilterInput(query.filter);
     const sort = parseSort(target, query.sort, checkField);
     const relationScope = this.relationScope(ctx);
-    return this.run(ctx, async (em) => {
+    return this.read(ctx, async (em) => {
       const params = new SqlParams();
       const parents = params.add(parentIds);
       const built = buildListQuery(registry, target, {
@@ -354,6 +354,15 @@ export class RecordService {
   private async run<T>(ctx: RequestContext, work: (em: EntityManager) => Promise<T>): Promise<T> {
     try {
       return await this.db.run(ctx, work);
+    } catch (e) {
+      throw toDomainError(e);
+    }
+  }
+
+  /** Reads need no transaction: autocommit saves the BEGIN and COMMIT round trips (TenantDb). */
+  private async read<T>(ctx: RequestContext, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.read(ctx, work);
     } catch (e) {
       throw toDomainError(e);
     }

@@ -35,7 +35,9 @@ export class ActivitiesService extends ObjectService {
       {
         where: (params, t) => {
           const id = params.add(accountId);
-          return `${t}."account_id" = ${id}::uuid OR ${t}."contact_id" IN (SELECT c."id" FROM "contacts" c WHERE c."account_id" = ${id}::uuid AND c."deleted_at" IS NULL)`;
+          // `= ANY(ARRAY(…))`, not `IN (…)`: both arms then use their timeline index (a BitmapOr),
+          // where an OR with a subquery makes Postgres scan every activity of the tenant.
+          return `${t}."account_id" = ${id}::uuid OR ${t}."contact_id" = ANY(ARRAY(SELECT c."id" FROM "contacts" c WHERE c."account_id" = ${id}::uuid AND c."deleted_at" IS NULL))`;
         },
       },
     );
