@@ -1,7 +1,7 @@
 /**
  * Overhead of record- and field-level security on `GET /v1/contacts?limit=50` (issue 3).
  *
- *   npx swc src bench -d bench/results/build.tmp --quiet && node bench/results/build.tmp/bench/policy-overhead.js
+ *   npx swc src bench -d bench/.build --quiet && node bench/.build/bench/policy-overhead.js
  *
  * Boots the real application (createApp) on a scratch database — TEST_DATABASE_URL, else a
  * PostgreSQL on 127.0.0.1:5432, else an embedded one. Each scenario gets its own tenant with the
@@ -17,10 +17,8 @@
  *   rep, private + shares  private with 300 record shares (user, team and role) in the table
  * Not part of `npm test`. Prints a table; BENCH_REQUESTS overrides the count.
  */
-import { existsSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createApp } from '../src/app.js';
@@ -32,19 +30,12 @@ import { startEmbeddedPostgres } from '../src/platform/database/embedded.js';
 import { migrate } from '../src/platform/database/migrator.js';
 import { LOCAL_POSTGRES_URL, postgresAnswers } from '../src/platform/database/probe.js';
 import { builtinRoleIds } from '../src/platform/security/builtin-roles.js';
+import { linkMigrations } from './lib/build.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const WARMUP = 30;
 const CONTACTS = 1000;
 const say = (m: string): void => void process.stdout.write(`${m}\n`);
-
-/** Compiled into bench/results/build.tmp/bench/: the migrator looks for ../../../migrations from src. */
-function linkMigrations(): void {
-  const buildRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const target = path.join(buildRoot, 'migrations');
-  const source = path.resolve(buildRoot, '..', '..', '..', 'migrations');
-  if (!existsSync(target) && existsSync(source)) symlinkSync(source, target, 'dir');
-}
 
 async function adminUrl(): Promise<{ url: string; stop(): Promise<void> }> {
   if (process.env.TEST_DATABASE_URL)

@@ -11,6 +11,7 @@ import { ProblemFilter } from './platform/http/problem.filter.js';
 import { ObservabilityModule } from './platform/http/observability.module.js';
 import { AuthModule } from './platform/auth/auth.module.js';
 import { CustomersModule } from './modules/customers/customers.module.js';
+import { SalesModule } from './modules/sales/sales.module.js';
 import { GovernanceModule } from './modules/governance/governance.module.js';
 import { SecurityModule } from './platform/security/security.module.js';
 import { AuditApiModule } from './modules/governance/audit/audit-api.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         // Record- and field-level security (global): the record layer enforces it.
         PolicyModule,
         CustomersModule,
+        SalesModule,
         GovernanceModule,
         AuditApiModule,
         SharingModule,

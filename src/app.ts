@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { LogController } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -25,7 +26,7 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request instead, written by RequestLog (observability.module.ts).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Only behind a proxy that sets X-Forwarded-For may the client address come from it
     // (per-IP login throttling and logs rely on it).

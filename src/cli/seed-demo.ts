@@ -17,18 +17,23 @@ import { AppConfig, ConfigError, loadConfig } from '../platform/config/config.js
 import { bootstrapDatabase } from '../platform/database/bootstrap.js';
 import { newId } from '../platform/database/ids.js';
 import { createRootLogger } from '../platform/http/logger.js';
+import { idsByExternalId, insertAll, resolve, SeedError } from './seed-demo-rows.js';
+import { generateSales, LEAD_SOURCES, loadSales, SALES_COUNTS, type DemoSales } from './seed-demo-sales.js';
 
 /**
  * `npm run seed:demo`: loads a realistic demo dataset into the database `npm start` uses, in the
  * default tenant (the one RAPPORT_ADMIN_EMAIL signs in to): 200 accounts, 1,000 contacts (most at
- * an account) and 3,000 activities over the last two years.
+ * an account) and 3,000 activities over the last two years; and sales (seed-demo-sales.ts): two
+ * pipelines, 12 products, 250 opportunities across the stages with their stage history (some with
+ * line items) and 300 leads, a quarter of them converted.
  *
  * Where: DATABASE_URL if set; else the embedded PostgreSQL under RAPPORT_DATA_DIR, reached on
  * EMBEDDED_PG_PORT if the server is running (it owns the cluster), else started here for the run.
  *
  * Everything goes in one transaction as rapport_app with app.tenant_id pinned, so row-level
- * security checks every row. Rows carry external ids (demo-account-0001, …) and conflicting ones are
- * skipped, so running it again adds nothing and repairs a partial load. The data is generated from
+ * security checks every row. Rows carry external ids (demo-account-0001, …; products their SKU,
+ * pipelines their name) and conflicting ones are skipped, so running it again adds nothing and
+ * repairs a partial load. The data is generated from
  * a fixed faker seed; only the dates move with today.
  */
 
@@ -37,12 +42,8 @@ const APP_ROLE = 'rapport_app';
 const COUNTS = { accounts: 200, contacts: 1000, activities: 3000 } as const;
 const DAY = 86_400_000;
 const SPAN_DAYS = 730;
-/** Rows per INSERT: well under PostgreSQL's 65,535 bind parameters for every table here. */
-const BATCH = 500;
 
 const say = (m: string): void => void process.stdout.write(`${m}\n`);
-
-class SeedError extends Error {}
 
 // ---------------------------------------------------------------------------------------------
 // Connection
@@ -115,7 +116,6 @@ const INDUSTRIES = [
 ];
 const ACCOUNT_TAGS = ['enterprise', 'mid-market', 'smb', 'partner', 'strategic', 'churn-risk', 'expansion'];
 const CONTACT_TAGS = ['decision-maker', 'champion', 'newsletter', 'webinar', 'event-2025', 'vip'];
-const LEAD_SOURCES = ['website', 'referral', 'event', 'partner', 'outbound', 'paid-search', 'webinar'];
 
 interface Address {
   street: string;
@@ -177,6 +177,7 @@ interface DemoData {
   accounts: DemoAccount[];
   contacts: DemoContact[];
   activities: DemoActivity[];
+  sales: DemoSales;
 }
 
 const pad = (n: number): string => String(n).padStart(4, '0');
@@ -383,63 +384,16 @@ function generate(now: number): DemoData {
       createdAt: occurredAt,
     });
   }
-  return { accounts, contacts, activities };
+  return { accounts, contacts, activities, sales: generateSales(now, accounts, contacts) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Loading
 
-type Value = string | number | boolean | Date | string[] | Address | null;
-type Row = Record<string, Value>;
-
-/** Multi-row INSERTs of `rows` (column → value), skipping external ids already there; returns rows inserted. */
-async function insertAll(client: pg.ClientBase, table: string, rows: Row[]): Promise<number> {
-  if (rows.length === 0) return 0;
-  const columns = Object.keys(rows[0]);
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += BATCH) {
-    const params: Value[] = [];
-    const tuples = rows
-      .slice(i, i + BATCH)
-      .map((row) => `(${columns.map((c) => `$${params.push(row[c])}`).join(', ')})`);
-    const res = await client.query(
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}
-       ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING`,
-      // jsonb columns get JSON text; text[] columns get arrays, which pg sends as array literals.
-      params.map((v) =>
-        v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
-          ? JSON.stringify(v)
-          : v,
-      ),
-    );
-    inserted += res.rowCount ?? 0;
-  }
-  return inserted;
-}
-
-/** external id → id for the demo rows of `table` (old and new alike). */
-async function idsByExternalId(
-  client: pg.ClientBase,
-  table: string,
-  prefix: string,
-): Promise<Map<string, string>> {
-  const res = await client.query<{ id: string; external_id: string }>(
-    `SELECT id, external_id FROM ${table} WHERE external_id LIKE $1`,
-    [`${prefix}%`],
-  );
-  return new Map(res.rows.map((r) => [r.external_id, r.id]));
-}
-
-function resolve(ids: Map<string, string>, externalId: string): string {
-  const id = ids.get(externalId);
-  if (!id) throw new SeedError(`${externalId} is neither new nor in the database; was it deleted or purged?`);
-  return id;
-}
-
 interface LoadResult {
   tenantId: string;
   tenantName: string;
-  inserted: Record<keyof typeof COUNTS, number>;
+  inserted: Record<keyof typeof COUNTS | keyof typeof SALES_COUNTS | 'pipelines', number>;
 }
 
 async function load(url: string, adminEmail: string, data: DemoData): Promise<LoadResult> {
@@ -547,11 +501,15 @@ async function load(url: string, adminEmail: string, data: DemoData): Promise<Lo
           updated_at: a.createdAt,
         })),
       );
+      const sales = await loadSales(client, tenantId, ownerId, data.sales, {
+        account: (index) => accountId(index)!,
+        contact: contactId,
+      });
       await client.query('COMMIT');
       return {
         tenantId,
         tenantName: tenant.rows[0]?.name ?? '?',
-        inserted: { accounts, contacts, activities },
+        inserted: { accounts, contacts, activities, ...sales },
       };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -572,11 +530,12 @@ async function main(): Promise<void> {
     say(`Seeding demo data into ${db.description}`);
     const result = await load(db.url, adminEmail, data);
     say(`Tenant "${result.tenantName}" (${result.tenantId}), signed in to as ${adminEmail}:`);
-    for (const key of Object.keys(COUNTS) as (keyof typeof COUNTS)[]) {
+    const expected = { ...COUNTS, pipelines: 2, ...SALES_COUNTS };
+    for (const key of Object.keys(expected) as (keyof typeof expected)[]) {
       const inserted = result.inserted[key];
-      const present = COUNTS[key] - inserted;
+      const present = expected[key] - inserted;
       say(
-        `  ${key.padEnd(10)} ${String(inserted).padStart(5)} inserted${present > 0 ? `, ${present} already there` : ''}`,
+        `  ${key.padEnd(13)} ${String(inserted).padStart(5)} inserted${present > 0 ? `, ${present} already there` : ''}`,
       );
     }
     // performance.now() counts from process start, so this includes loading the code.

@@ -48,6 +48,10 @@ describe('roles (/v1/roles and GraphQL)', () => {
       expect(byKey.get('salesManager')!.permissions).toEqual(
         expect.arrayContaining(['accounts:assign', 'contacts:delete', 'activities:assign']),
       );
+      const setup = ['pipelines:read', 'stages:read', 'products:read', 'lead-queues:read'];
+      expect(byKey.get('salesManager')!.permissions).toEqual(
+        expect.arrayContaining(['leads:assign', 'opportunities:delete', ...setup]),
+      );
       expect(byKey.get('salesRep')!.permissions.sort()).toEqual(
         [
           'accounts:create',
@@ -60,6 +64,13 @@ describe('roles (/v1/roles and GraphQL)', () => {
           'contacts:create',
           'contacts:read',
           'contacts:update',
+          'leads:create',
+          'leads:read',
+          'leads:update',
+          'opportunities:create',
+          'opportunities:read',
+          'opportunities:update',
+          ...setup,
         ].sort(),
       );
       expect(byKey.get('salesRep')!.parentRoleId).toBe(byKey.get('salesManager')!.id);
@@ -70,14 +81,47 @@ describe('roles (/v1/roles and GraphQL)', () => {
           'activities:read',
           'activities:update',
           'contacts:read',
+          'products:read',
         ].sort(),
       );
       expect(byKey.get('marketing')!.permissions.sort()).toEqual(
-        ['accounts:read', 'activities:read', 'contacts:create', 'contacts:read', 'contacts:update'].sort(),
+        [
+          'accounts:read',
+          'activities:read',
+          'contacts:create',
+          'contacts:read',
+          'contacts:update',
+          'lead-queues:read',
+          'leads:create',
+          'leads:read',
+          'leads:update',
+        ].sort(),
       );
       expect(byKey.get('readOnly')!.permissions.sort()).toEqual(
-        ['accounts:read', 'activities:read', 'contacts:read'].sort(),
+        [
+          'accounts:read',
+          'activities:read',
+          'contacts:read',
+          'lead-queues:read',
+          'leads:read',
+          'opportunities:read',
+          'pipelines:read',
+          'products:read',
+          'stages:read',
+        ].sort(),
       );
+      // Only administrators configure sales: no other built-in role writes pipelines, stages,
+      // products, queues or assignment rules.
+      for (const key of ['salesManager', 'salesRep', 'supportAgent', 'marketing', 'readOnly'])
+        expect(
+          byKey
+            .get(key)!
+            .permissions.filter((perm) =>
+              /^(pipelines|stages|products|lead-queues):(create|update|delete)|^lead-assignment-rules:/.test(
+                perm,
+              ),
+            ),
+        ).toEqual([]);
       // The tenant's first administrator holds the admin role.
       const rows = await superSql(t.databaseUrl, 'SELECT role_id FROM users WHERE id = $1', [fresh.userId]);
       expect(rows).toEqual([{ role_id: byKey.get('admin')!.id }]);

@@ -2,6 +2,7 @@ import { createTestApp, TestApp } from '../harness/app.js';
 import { newTenant, newUser, roleId, signIn, UserFixture } from '../harness/factories.js';
 import { gql } from '../harness/graphql.js';
 import { superSql } from '../harness/sql.js';
+import { RECORD_OBJECTS } from '../../src/platform/security/permissions.js';
 
 describe('users (/v1/users and GraphQL)', () => {
   let t: TestApp;
@@ -150,13 +151,13 @@ describe('users (/v1/users and GraphQL)', () => {
     let helpdesk: UserFixture;
 
     beforeAll(async () => {
-      // Can manage users, but holds only read access to the customer objects.
+      // Can manage users, but holds only read access to the record objects (what Read-only holds).
       const role = await t.http
         .post('/v1/roles')
         .set(as(admin))
         .send({
           name: 'Helpdesk',
-          permissions: ['users:manage', 'accounts:read', 'contacts:read', 'activities:read'],
+          permissions: ['users:manage', ...RECORD_OBJECTS.map((o) => `${o}:read`)],
         });
       helpdesk = await newUser(t, admin.tenantId, { role: role.body.id });
     });

@@ -69,6 +69,40 @@ describe('tenant isolation', () => {
       .set(as(a))
       .send({ name: 'Secret partner', roleId: readOnly, allowedScopes: ['contacts:read'] })
       .expect(201);
+    // Sales: a pipeline with stages, a product, an opportunity (stage history) with a line item
+    // and a contact role, a lead queue, a lead and an assignment rule.
+    const pipeline = await t.http
+      .post('/v1/pipelines')
+      .set(as(a))
+      .send({ name: 'Secret pipeline', stages: [{ name: 'Open', probability: 10, category: 'open' }] })
+      .expect(201);
+    const product = await t.http
+      .post('/v1/products')
+      .set(as(a))
+      .send({ sku: 'SECRET', name: 'Secret product', unitPrice: '1.00', currency: 'EUR' })
+      .expect(201);
+    const opportunity = await t.http
+      .post('/v1/opportunities')
+      .set(as(a))
+      .send({ name: 'Secret deal', pipelineId: pipeline.body.id, accountId: ids.account })
+      .expect(201);
+    await t.http
+      .post(`/v1/opportunities/${opportunity.body.id}/line-items`)
+      .set(as(a))
+      .send({ productId: product.body.id, quantity: 1 })
+      .expect(201);
+    await t.http
+      .post(`/v1/opportunities/${opportunity.body.id}/contact-roles`)
+      .set(as(a))
+      .send({ contactId: ids.contact, role: 'champion' })
+      .expect(201);
+    const queue = await t.http.post('/v1/lead-queues').set(as(a)).send({ name: 'Secret queue' }).expect(201);
+    await t.http
+      .post('/v1/lead-assignment-rules')
+      .set(as(a))
+      .send({ name: 'Secret rule', assigneeType: 'queue', queueId: queue.body.id })
+      .expect(201);
+    await t.http.post('/v1/leads').set(as(a)).send({ lastName: 'Secret lead' }).expect(201);
   });
   afterAll(() => t.close());
 

@@ -23,6 +23,30 @@ export const API_TAGS: ReadonlyArray<{ name: string; description: string }> = [
     description: 'Calls, emails, meetings, notes and tasks linked to accounts and contacts.',
   },
   {
+    name: 'leads',
+    description:
+      'Prospects before qualification, their conversion into account, contact and opportunity, their timelines, and the lead queues assignment rules route them to.',
+  },
+  {
+    name: 'opportunities',
+    description:
+      'Deals moving through a pipeline: stage rules, stage history, contact roles, line items and timelines.',
+  },
+  {
+    name: 'pipelines',
+    description:
+      'Sales processes and their ordered stages (open, won, lost). Changes need the stages permissions.',
+  },
+  {
+    name: 'products',
+    description: 'What you sell, with list prices; opportunities’ line items refer to them.',
+  },
+  {
+    name: 'lead-assignment-rules',
+    description:
+      'The ordered rules that give new leads an owner, a team member (round-robin) or a queue. Needs lead-assignment-rules:manage.',
+  },
+  {
     name: 'users',
     description:
       'The people who sign in: create, change role, deactivate (revokes their tokens at once). Reading needs any token; changes need users:manage.',

@@ -2,7 +2,23 @@
  * Permissions are strings `<object>:<action>` plus admin permissions. Roles bundle them; OAuth
  * scopes and API-key scopes use the same strings and can only narrow what their owner holds.
  */
-export const RECORD_OBJECTS = ['accounts', 'contacts', 'activities'] as const;
+export const RECORD_OBJECTS = [
+  'accounts',
+  'contacts',
+  'activities',
+  'leads',
+  'opportunities',
+  'pipelines',
+  'stages',
+  'products',
+  'lead-queues',
+] as const;
+/** The customer objects every built-in role started with (issue 1). */
+const CUSTOMER_OBJECTS = ['accounts', 'contacts', 'activities'] as const;
+/** The sales objects sales people work (issue 4). */
+const DEAL_OBJECTS = ['leads', 'opportunities'] as const;
+/** Sales configuration: maintained by administrators, read by everyone who sells. */
+const SALES_SETUP = ['pipelines', 'stages', 'products', 'lead-queues'] as const;
 export const RECORD_ACTIONS = ['read', 'create', 'update', 'delete', 'assign'] as const;
 
 export const ADMIN_PERMISSIONS = [
@@ -13,6 +29,7 @@ export const ADMIN_PERMISSIONS = [
   'api-keys:manage',
   'oauth-clients:manage',
   'sharing:manage',
+  'lead-assignment-rules:manage',
 ] as const;
 
 export type RecordObject = (typeof RECORD_OBJECTS)[number];
@@ -77,52 +94,61 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     key: 'salesManager',
     name: 'Sales manager',
     description:
-      'Runs a sales team: full control of accounts, contacts and activities, including reassigning owners.',
+      'Runs a sales team: full control of accounts, contacts, activities, leads and opportunities, including reassigning owners.',
     // Managers rebalance territories and clean up data, so they may delete and reassign (assign);
-    // they administer no users, roles or integrations.
-    permissions: () => on(RECORD_OBJECTS, ['read', 'create', 'update', 'delete', 'assign']),
+    // they read the sales setup (pipelines, products, queues) that administrators maintain, and
+    // administer no users, roles or integrations.
+    permissions: () => [
+      ...on([...CUSTOMER_OBJECTS, ...DEAL_OBJECTS], ['read', 'create', 'update', 'delete', 'assign']),
+      ...on(SALES_SETUP, ['read']),
+    ],
   },
   {
     key: 'salesRep',
     name: 'Sales rep',
-    description: 'Works their own accounts and contacts and logs activities.',
+    description: 'Works their own accounts, contacts, leads and opportunities and logs activities.',
     parent: 'salesManager',
-    // Reps create and maintain customer data but may not delete accounts or contacts (a deleted
-    // account takes its history out of everyone's view) nor hand records to someone else; they
-    // may delete their own mis-logged activities.
+    // Reps create and maintain customer data, work leads (convert them) and opportunities, but
+    // may not delete accounts, contacts, leads or opportunities (a deleted record takes its
+    // history out of everyone's view) nor hand records to someone else; they may delete their own
+    // mis-logged activities. They read the sales setup but do not configure it.
     permissions: () => [
-      ...on(RECORD_OBJECTS, ['read', 'create', 'update']),
+      ...on([...CUSTOMER_OBJECTS, ...DEAL_OBJECTS], ['read', 'create', 'update']),
       recordPermission('activities', 'delete'),
+      ...on(SALES_SETUP, ['read']),
     ],
   },
   {
     key: 'supportAgent',
     name: 'Support agent',
     description: 'Looks customers up and records support interactions.',
-    // Support needs to find the customer (read accounts and contacts) and log calls, emails and
-    // notes (activities), but does not change the customer master data sales owns.
+    // Support needs to find the customer (read accounts and contacts) and what they bought
+    // (products), and log calls, emails and notes (activities), but does not change the customer
+    // master data sales owns nor see the sales pipeline.
     permissions: () => [
-      ...on(['accounts', 'contacts'], ['read']),
+      ...on(['accounts', 'contacts', 'products'], ['read']),
       ...on(['activities'], ['read', 'create', 'update']),
     ],
   },
   {
     key: 'marketing',
     name: 'Marketing',
-    description: 'Maintains contacts for campaigns; sees accounts and activities for targeting.',
-    // Marketing imports and enriches people (contacts: read/create/update) and segments by
-    // account and engagement (read only); it deletes nothing and assigns no owners.
+    description: 'Maintains contacts and leads for campaigns; sees accounts and activities for targeting.',
+    // Marketing imports and enriches people (contacts and leads: read/create/update; new leads go
+    // through the assignment rules) and segments by account and engagement (read only); it
+    // deletes nothing, assigns no owners and converts no leads (conversion creates accounts).
     permissions: () => [
       recordPermission('accounts', 'read'),
-      ...on(['contacts'], ['read', 'create', 'update']),
+      ...on(['contacts', 'leads'], ['read', 'create', 'update']),
       recordPermission('activities', 'read'),
+      recordPermission('lead-queues', 'read'),
     ],
   },
   {
     key: 'readOnly',
     name: 'Read-only',
-    description: 'Sees accounts, contacts and activities; changes nothing.',
-    // For auditors, executives and new joiners: read on the three customer objects, nothing else.
+    description: 'Sees customer and sales records; changes nothing.',
+    // For auditors, executives and new joiners: read on every record object, nothing else.
     permissions: () => on(RECORD_OBJECTS, ['read']),
   },
 ];

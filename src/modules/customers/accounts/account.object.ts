@@ -34,5 +34,7 @@ export const ACCOUNT = registry.register({
     { kind: 'toMany', name: 'contacts', target: 'contact', foreignField: 'accountId' },
     { kind: 'toMany', name: 'activities', target: 'activity', foreignField: 'accountId' },
     { kind: 'toMany', name: 'childAccounts', target: 'account', foreignField: 'parentAccountId' },
+    // the sales module's deals with this account (modules/sales)
+    { kind: 'toMany', name: 'opportunities', target: 'opportunity', foreignField: 'accountId' },
   ],
 });

@@ -22,6 +22,9 @@ export class ActivityDto {
   @RecordProp({ kind: 'uuid', nullable: true, description: 'Owning user.' }) ownerId: string | null;
   @RecordProp({ kind: 'uuid', nullable: true, description: 'Linked account.' }) accountId: string | null;
   @RecordProp({ kind: 'uuid', nullable: true, description: 'Linked contact.' }) contactId: string | null;
+  @RecordProp({ kind: 'uuid', nullable: true, description: 'Linked lead.' }) leadId: string | null;
+  @RecordProp({ kind: 'uuid', nullable: true, description: 'Linked opportunity.' }) opportunityId:
+    string | null;
   @RecordProp({ kind: 'string', nullable: true, description: 'Your system’s id; unique per tenant.' })
   externalId: string | null;
   @RecordProp({ kind: 'datetime', description: 'Created at.' }) createdAt: Date;
@@ -42,6 +45,8 @@ export class CreateActivityInput {
   @InputProp({ kind: 'uuid', description: 'Owning user id.' }) ownerId?: string | null;
   @InputProp({ kind: 'uuid', description: 'Linked account id.' }) accountId?: string | null;
   @InputProp({ kind: 'uuid', description: 'Linked contact id.' }) contactId?: string | null;
+  @InputProp({ kind: 'uuid', description: 'Linked lead id.' }) leadId?: string | null;
+  @InputProp({ kind: 'uuid', description: 'Linked opportunity id.' }) opportunityId?: string | null;
   @InputProp({ kind: 'string', maxLength: 255, description: 'Your system’s id; unique per tenant.' })
   externalId?: string | null;
 }

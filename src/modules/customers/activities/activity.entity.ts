@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** The `activities` table (migrations/0001); see AccountEntity for the entity's role. */
+/** The `activities` table (migrations/0001; lead_id and opportunity_id: 0006); see AccountEntity for the entity's role. */
 @Entity('activities')
 export class ActivityEntity {
   @PrimaryColumn('uuid', { name: 'tenant_id' }) tenantId: string;
@@ -14,6 +14,8 @@ export class ActivityEntity {
   @Column('uuid', { name: 'owner_id', nullable: true }) ownerId: string | null;
   @Column('uuid', { name: 'account_id', nullable: true }) accountId: string | null;
   @Column('uuid', { name: 'contact_id', nullable: true }) contactId: string | null;
+  @Column('uuid', { name: 'lead_id', nullable: true }) leadId: string | null;
+  @Column('uuid', { name: 'opportunity_id', nullable: true }) opportunityId: string | null;
   @Column('text', { name: 'external_id', nullable: true }) externalId: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;

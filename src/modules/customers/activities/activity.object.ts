@@ -39,10 +39,15 @@ export const ACTIVITY = registry.register({
     field({ name: 'ownerId', type: 'uuid', description: 'Owning user.' }),
     field({ name: 'accountId', type: 'uuid', description: 'Linked account.' }),
     field({ name: 'contactId', type: 'uuid', description: 'Linked contact.' }),
+    field({ name: 'leadId', type: 'uuid', description: 'Linked lead.' }),
+    field({ name: 'opportunityId', type: 'uuid', description: 'Linked opportunity.' }),
     field({ name: 'externalId', type: 'string', description: 'Your system’s id; unique per tenant.' }),
   ],
   relations: [
     { kind: 'toOne', name: 'account', target: 'account', field: 'accountId' },
     { kind: 'toOne', name: 'contact', target: 'contact', field: 'contactId' },
+    // the sales module's objects (modules/sales), named here because the link is the activity's
+    { kind: 'toOne', name: 'lead', target: 'lead', field: 'leadId' },
+    { kind: 'toOne', name: 'opportunity', target: 'opportunity', field: 'opportunityId' },
   ],
 });
