@@ -74,10 +74,10 @@ function rawList(m: BenchManifest, extraWhere = '', expand = false): string {
 
 /**
  * A report's statement as the service builds it (src/modules/sales/reports/reports-sql.ts), for
- * pgbench with every value inlined, the tenant too: the server's statements are planned with their
- * values (unnamed, custom plans), and a generic plan for `:t` under `-M prepared` would be another
- * plan. Like every raw script here it runs as the superuser without the caller's record-level
- * predicate (the floor, not an equivalent).
+ * pgbench with every value inlined, the tenant too, so that the planner sees them all: the best plan
+ * Postgres finds for these values (the server runs one generic plan for all values). Like every raw
+ * script here it runs as the superuser without the caller's record-level predicate (the floor, not
+ * an equivalent).
  */
 function rawReport(tenantId: string, build: (params: SqlParams, scope: ReportScope) => string): string {
   const params = new SqlParams();

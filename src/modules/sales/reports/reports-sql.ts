@@ -100,23 +100,21 @@ export function forecastStatement(params: SqlParams, q: ForecastQuery, scope: Re
      ${money(`${a}.best_case`)} AS "bestCaseAmount", ${a}.won_count::int AS "closedWonCount",
      ${money(`${a}.won_amount`)} AS "closedWonAmount"`;
   // Open and won deals are disjoint (an open stage has no closedAt), each read by its own index —
-  // open ones by close date among those not closed, won ones by closedAt — before the stages are
-  // joined: OFFSET 0 keeps the planner from driving the scan by stage instead (a won stage holds
-  // most deals, which per-stage estimates do not see).
-  const deals = (
-    range: string,
-  ) => `SELECT t.tenant_id, t.stage_id, ${key} AS k, t.currency, t.amount, t.probability, t.forecast_category
-      FROM opportunities t
-     WHERE t.tenant_id = ${tenant} AND ${range} AND t.deleted_at IS NULL AND t.amount IS NOT NULL${currency}${visible('t')}
-    OFFSET 0`;
+  // open ones by close date among those not closed, won ones by closedAt. OFFSET 0 keeps the planner
+  // from driving the scan by stage instead (a won stage holds most deals, which per-stage estimates
+  // do not see), and the stage category is checked against the few stage ids of that category
+  // (one array, computed once) rather than joined.
+  const deals = (range: string, category: 'open' | 'won') =>
+    `SELECT o.k, o.currency, ${category === 'open'} AS open, o.amount, o.probability, o.forecast_category
+    FROM (SELECT t.stage_id, ${key} AS k, t.currency, t.amount, t.probability, t.forecast_category
+            FROM opportunities t
+           WHERE t.tenant_id = ${tenant} AND ${range} AND t.deleted_at IS NULL AND t.amount IS NOT NULL${currency}${visible('t')}
+          OFFSET 0) o
+   WHERE o.stage_id = ANY (ARRAY(SELECT s.id FROM pipeline_stages s WHERE s.tenant_id = ${tenant} AND s.category = '${category}'))`;
   return `WITH d AS (
-  SELECT o.k, o.currency, true AS open, o.amount, o.probability, o.forecast_category
-    FROM (${deals(`t.closed_at IS NULL AND t.close_date >= ${from} AND t.close_date < ${to} AND t.forecast_category <> 'omitted'`)}) o
-    JOIN pipeline_stages s ON s.tenant_id = o.tenant_id AND s.id = o.stage_id AND s.category = 'open'
+  ${deals(`t.closed_at IS NULL AND t.close_date >= ${from} AND t.close_date < ${to} AND t.forecast_category <> 'omitted'`, 'open')}
   UNION ALL
-  SELECT o.k, o.currency, false, o.amount, o.probability, o.forecast_category
-    FROM (${deals(`t.closed_at >= ${from} AND t.closed_at < ${to}`)}) o
-    JOIN pipeline_stages s ON s.tenant_id = o.tenant_id AND s.id = o.stage_id AND s.category = 'won'
+  ${deals(`t.closed_at >= ${from} AND t.closed_at < ${to}`, 'won')}
 ), k AS (
   SELECT d.k, d.currency,
          count(*) FILTER (WHERE d.open) AS open_count,
@@ -190,16 +188,16 @@ export function pipelineSummaryStatement(
            WHERE t.tenant_id = ${tenant} AND t.closed_at IS NULL AND t.pipeline_id = ${pipeline}
              AND t.deleted_at IS NULL${visible('t')}
           OFFSET 0) o
-    JOIN st ON st.id = o.stage_id AND st.category = 'open'
+   WHERE o.stage_id = ANY (ARRAY(SELECT st.id FROM st WHERE st.category = 'open'))
    GROUP BY 1, 2
   UNION ALL
   SELECT c.stage_id, c.currency, count(*), sum(c.amount),
-         sum(extract(epoch FROM c.closed_at - c.created_at)) FILTER (WHERE st.category = 'won')
+         sum(extract(epoch FROM c.closed_at - c.created_at)) FILTER (WHERE c.stage_id = ANY (ARRAY(SELECT st.id FROM st WHERE st.category = 'won')))
     FROM (SELECT t.stage_id, t.currency, t.amount, t.closed_at, t.created_at FROM opportunities t
            WHERE t.tenant_id = ${tenant} AND t.pipeline_id = ${pipeline} AND t.closed_at >= ${from} AND t.closed_at < ${to}
              AND t.deleted_at IS NULL${visible('t')}
           OFFSET 0) c
-    JOIN st ON st.id = c.stage_id AND st.category <> 'open'
+   WHERE c.stage_id = ANY (ARRAY(SELECT st.id FROM st WHERE st.category <> 'open'))
    GROUP BY 1, 2
 ), by_stage AS (
   SELECT cur.stage_id, sum(cur.n)::int AS n,

@@ -36,9 +36,6 @@ const OBJECTS: Record<ReportObject, ObjectDef> = {
   pipelines: PIPELINE,
 };
 
-/** Planner settings of a report's transaction (see ReportsService.report). */
-const REPORT_SETTINGS = `SELECT set_config('jit', 'off', true), set_config('work_mem', '16MB', true)`;
-
 const dates = (w: ReportWindow) => ({ from: new Date(w.from), to: new Date(w.to) });
 
 /** Fields each report reads, per object: hidden from the caller → 403 naming the first. */
@@ -175,15 +172,12 @@ export class ReportsService {
   }
 
   /**
-   * Runs a report's statement, in a transaction whose planner settings suit one large aggregate:
-   * no JIT — the record-level predicate's subplans make the estimated cost of any statement over
-   * thousands of rows high enough to trigger JIT compilation, which took longer (0.1–3 s on the
-   * benchmark data) than the statement it was to speed up — and room to sort in memory. SET LOCAL:
-   * the settings end with the transaction, so the pooled session is left as it was.
+   * Runs a report's one statement in autocommit, like any read. Request sessions plan it once,
+   * generically (named prepared statement, docs/decisions.md #19), so the statements in
+   * reports-sql.ts are written for a plan that is right whatever the values.
    */
   private report<T>(ctx: RequestContext, build: (params: SqlParams) => string): Promise<T[]> {
-    return this.db.run(ctx, async (em) => {
-      await em.query(REPORT_SETTINGS);
+    return this.db.read(ctx, (em) => {
       const params = new SqlParams();
       const sql = build(params);
       return em.query(sql, params.values) as Promise<T[]>;
