@@ -5,6 +5,8 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { AppConfig } from './platform/config/config.js';
 import { ConfigModule } from './platform/config/config.module.js';
 import { DatabaseModule } from './platform/database/database.module.js';
+import { JobsModule } from './platform/jobs/jobs.module.js';
+import { OutboxModule } from './platform/outbox/outbox.module.js';
 import { graphqlOptions } from './platform/graphql/graphql-options.js';
 import { ServerInfoResolver } from './platform/graphql/server-info.resolver.js';
 import { ProblemFilter } from './platform/http/problem.filter.js';
@@ -26,6 +28,8 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(databaseUrl),
+        JobsModule.forRoot(databaseUrl),
+        OutboxModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...graphqlOptions(config) }),
         ObservabilityModule,
         AuthModule,

@@ -16,7 +16,14 @@ export interface TestApp {
 /** Boots the real application on a fresh clone of the migrated database. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', RAPPORT_ADMIN_PASSWORD: 'test-admin-password', ...env });
+  // JOBS_ENABLED=false: a test app works no background jobs (no cron ticks racing the test); a test
+  // of a job calls its service directly, or passes { JOBS_ENABLED: 'true' } to run pg-boss workers.
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    RAPPORT_ADMIN_PASSWORD: 'test-admin-password',
+    JOBS_ENABLED: 'false',
+    ...env,
+  });
   const app = await createApp(config, db.url, { logger: pino({ level: 'silent' }) });
   return {
     app,

@@ -123,6 +123,29 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** Whether this process works background jobs (pg-boss); API-only replicas may turn it off. */
+  @IsBoolean()
+  @Transform(toBool)
+  JOBS_ENABLED = true;
+
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  @Transform(toInt)
+  JOBS_POOL_SIZE = 4;
+
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  @Transform(toInt)
+  JOBS_POLL_SECONDS = 2;
+
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  @Transform(toInt)
+  JOBS_SHUTDOWN_TIMEOUT_MS = 20000;
+
   @IsBoolean()
   @Transform(toBool)
   TRUST_PROXY = false;
@@ -163,6 +186,48 @@ export class AppConfig {
   @Max(104857600)
   @Transform(toInt)
   BODY_LIMIT_BYTES = 1048576;
+
+  /** How long an Idempotency-Key and its stored response are kept (hours). */
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  @Transform(toInt)
+  IDEMPOTENCY_TTL_HOURS = 24;
+
+  /** Largest import upload (bytes); a bigger one is refused with 413 while it streams. */
+  @IsInt()
+  @Min(1024)
+  @Max(68719476736)
+  @Transform(toInt)
+  IMPORT_MAX_BYTES = 1073741824;
+
+  /** Staged rows an import processes per transaction (its checkpoint interval). */
+  @IsInt()
+  @Min(1)
+  @Max(20000)
+  @Transform(toInt)
+  IMPORT_CHUNK_ROWS = 5000;
+
+  /** Import jobs this process works at once. */
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  @Transform(toInt)
+  IMPORT_CONCURRENCY = 1;
+
+  /** How often a worker looks for unfinished import jobs whose process died (seconds). */
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  @Transform(toInt)
+  IMPORT_SWEEP_SECONDS = 15;
+
+  /** Rows an export reads per statement (keyset pages; memory stays constant). */
+  @IsInt()
+  @Min(100)
+  @Max(20000)
+  @Transform(toInt)
+  EXPORT_CHUNK_ROWS = 2000;
 }
 
 export class ConfigError extends Error {}

@@ -34,6 +34,7 @@ import {
 } from '../registry/object-registry.js';
 import { FieldAccessSet, FieldPolicy } from '../security/policy/field-policy.js';
 import { OWNER_FIELD, RecordPolicy } from '../security/policy/record-policy.js';
+import { RECORD_EVENTS } from '../outbox/outbox.service.js';
 import { jsonMergeSql, selectList, table, valueSql } from './record-sql.js';
 import { EXPAND_MANY_LIMIT } from './record.types.js';
 import type { GetOptions, ListOptions, Page, RecordData } from './record.types.js';
@@ -244,7 +245,13 @@ export class RecordService {
         cols.push(f.column);
         exprs.push(valueSql(f, v, params));
       }
-      const sql = `INSERT INTO ${table(object)} AS t (${cols.map(ident).join(', ')}) VALUES (${exprs.join(', ')}) RETURNING ${selectList(object.fields)}`;
+      const sql = withOutbox(
+        `INSERT INTO ${table(object)} AS t (${cols.map(ident).join(', ')}) VALUES (${exprs.join(', ')}) RETURNING ${selectList(object.fields)}`,
+        ctx,
+        object,
+        'create',
+        params,
+      );
       const rows: RecordData[] = await em.query(sql, params.values);
       await this.audit.record(em, ctx, {
         action: 'create',
@@ -286,7 +293,14 @@ export class RecordService {
       if (object.softDelete) where.push('t."deleted_at" IS NULL');
       if (expectedVersion !== undefined) where.push(`t."version" = ${params.add(expectedVersion)}`);
       where.push(...this.writableWhere(ctx, object, params));
-      const sql = `UPDATE ${table(object)} AS t SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${selectList(object.fields)}`;
+      const sql = withOutbox(
+        `UPDATE ${table(object)} AS t SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${selectList(object.fields)}`,
+        ctx,
+        object,
+        'update',
+        params,
+        [...values.keys()].map((f) => f.name),
+      );
       // The audit diff's "before": the row as this transaction locks it, so no write slips between.
       const before = await this.lockForAudit(em, ctx, object, id);
       const rows: RecordData[] = await em.query(sql, params.values).then(updatedRows);
@@ -308,7 +322,13 @@ export class RecordService {
       const where = [`t."id" = ${params.add(id)}::uuid`, 't."deleted_at" IS NULL'];
       if (expectedVersion !== undefined) where.push(`t."version" = ${params.add(expectedVersion)}`);
       where.push(...this.writableWhere(ctx, object, params));
-      const sql = `UPDATE ${table(object)} AS t SET "deleted_at" = now(), "updated_at" = now(), "version" = t."version" + 1 WHERE ${where.join(' AND ')} RETURNING t."id", t."deleted_at" AS "deletedAt", t."version"`;
+      const sql = withOutbox(
+        `UPDATE ${table(object)} AS t SET "deleted_at" = now(), "updated_at" = now(), "version" = t."version" + 1 WHERE ${where.join(' AND ')} RETURNING t."id", t."deleted_at" AS "deletedAt", t."version"`,
+        ctx,
+        object,
+        'delete',
+        params,
+      );
       const rows = await em.query(sql, params.values).then(updatedRows);
       if (rows.length === 0) await this.explainMiss(em, ctx, object, id, expectedVersion);
       await this.audit.record(em, ctx, {
@@ -328,7 +348,13 @@ export class RecordService {
       const params = new SqlParams();
       const where = [`t."id" = ${params.add(id)}::uuid`, 't."deleted_at" IS NOT NULL'];
       where.push(...this.writableWhere(ctx, object, params));
-      const sql = `UPDATE ${table(object)} AS t SET "deleted_at" = NULL, "updated_at" = now(), "version" = t."version" + 1 WHERE ${where.join(' AND ')} RETURNING ${selectList(object.fields)}`;
+      const sql = withOutbox(
+        `UPDATE ${table(object)} AS t SET "deleted_at" = NULL, "updated_at" = now(), "version" = t."version" + 1 WHERE ${where.join(' AND ')} RETURNING ${selectList(object.fields)}`,
+        ctx,
+        object,
+        'restore',
+        params,
+      );
       const deletedAt = await this.lockForAudit(em, ctx, object, id, true);
       const rows: RecordData[] = await em.query(sql, params.values).then(updatedRows);
       if (rows.length > 0) {
@@ -698,6 +724,33 @@ export class RecordService {
 }
 
 /** TypeORM's `query` returns `[rows, count]` for UPDATE … RETURNING on Postgres. */
+/**
+ * Wraps a write (`INSERT|UPDATE … RETURNING` with `"id"` and `"version"`) so that the same
+ * statement appends its outbox event (migrations/0008_outbox.sql) for each row it wrote: the event
+ * commits exactly with the write, at no extra round trip. The payload names the changed fields,
+ * never their values.
+ */
+function withOutbox(
+  write: string,
+  ctx: RequestContext,
+  object: ObjectDef,
+  action: keyof typeof RECORD_EVENTS,
+  params: SqlParams,
+  fields?: string[],
+): string {
+  const type = params.add(`${object.plural}.${RECORD_EVENTS[action]}`);
+  const name = params.add(object.plural);
+  const changed = params.add(JSON.stringify(fields ?? []));
+  const requestId = params.add(ctx.requestId);
+  const channel = params.add(ctx.channel);
+  return `WITH w AS (${write}), ob AS (
+    INSERT INTO outbox_events (tenant_id, id, type, object, record_id, payload, request_id, channel)
+    SELECT app_tenant_id(), uuid_v7(), ${type}, ${name}, w."id",
+           jsonb_build_object('version', w."version", 'fields', ${changed}::jsonb), ${requestId}, ${channel}
+      FROM w)
+  SELECT * FROM w`;
+}
+
 function updatedRows(result: unknown): RecordData[] {
   if (
     Array.isArray(result) &&

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { RequestContext } from '../context/request-context.js';
+import { newId } from '../database/ids.js';
+
+/** One event: `type` is `<object>.<event>` (e.g. `cases.sla_breached`), `object` the registry plural. */
+export interface OutboxEvent {
+  type: string;
+  object: string;
+  recordId?: string | null;
+  /** ids, changed field names and non-sensitive facts only — never field values (see the migration) */
+  payload?: Record<string, unknown>;
+}
+
+const TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z][a-z_]{0,39}$/;
+
+/** Past tense of the record layer's writes, for `<object>.<event>` types. */
+export const RECORD_EVENTS = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+  restore: 'restored',
+} as const;
+
+/**
+ * The transactional outbox (migrations/0008_outbox.sql, DESIGN §9): `emit` appends events in the
+ * caller's open transaction, so they commit exactly when the write they report commits. One
+ * statement per call, whatever the number of events.
+ */
+@Injectable()
+export class OutboxService {
+  async emit(em: EntityManager, ctx: RequestContext, events: readonly OutboxEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const ids: string[] = [];
+    const types: string[] = [];
+    const objects: string[] = [];
+    const records: (string | null)[] = [];
+    const payloads: string[] = [];
+    for (const e of events) {
+      if (!TYPE_RE.test(e.type))
+        throw new Error(`outbox event type ${JSON.stringify(e.type)} is not <object>.<event>`);
+      ids.push(newId());
+      types.push(e.type);
+      objects.push(e.object);
+      records.push(e.recordId ?? null);
+      payloads.push(JSON.stringify(e.payload ?? {}));
+    }
+    await em.query(
+      `INSERT INTO outbox_events (tenant_id, id, type, object, record_id, payload, request_id, channel)
+       SELECT app_tenant_id(), e.id, e.type, e.object, e.record_id, e.payload::jsonb, $6, $7
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[]) AS e(id, type, object, record_id, payload)`,
+      [ids, types, objects, records, payloads, ctx.requestId, ctx.channel],
+    );
+  }
+}
