@@ -7,7 +7,7 @@
  * and measures the raw-Postgres limit of the same SQL at the same concurrency in the same run.
  * Writes bench/results/<timestamp>.json and regenerates bench/RESULTS.md. See bench/README.md.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,13 @@ import { summariseProfile } from './lib/profile.js';
 import { RawResult, rawLimit } from './lib/raw.js';
 import { BenchReport, ScenarioResult, writeReport } from './lib/report.js';
 import { listPath, Scenario, ScenarioContext, SCENARIOS } from './lib/scenarios.js';
+import {
+  BULK_SCENARIOS,
+  BulkResult,
+  describeBulk,
+  isBulkScenario,
+  runBulkScenario,
+} from './lib/import-bench.js';
 import { ProcessSampler, round, startServer, statementsSent } from './lib/server.js';
 import { generate } from './seed.js';
 
@@ -58,7 +65,7 @@ export interface RunOptions {
 function parseArgs(argv: string[]): RunOptions {
   const opts: RunOptions = {
     size: 'small',
-    scenarios: SCENARIOS.map((s) => s.name),
+    scenarios: [...SCENARIOS.map((s) => s.name), ...BULK_SCENARIOS],
     connections: [10, 50],
     durationSeconds: 10,
     warmupSeconds: 3,
@@ -80,10 +87,12 @@ function parseArgs(argv: string[]): RunOptions {
       opts.size = v;
     } else if (arg === '--scenario') {
       opts.scenarios = value().split(',');
-      const unknown = opts.scenarios.filter((s) => !SCENARIOS.some((x) => x.name === s));
+      const unknown = opts.scenarios.filter(
+        (s) => !SCENARIOS.some((x) => x.name === s) && !isBulkScenario(s),
+      );
       if (unknown.length)
         throw new Error(
-          `unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+          `unknown scenario ${unknown.join(', ')}; known: ${[...SCENARIOS.map((s) => s.name), ...BULK_SCENARIOS].join(', ')}`,
         );
     } else if (arg === '--connections') {
       opts.connections = value().split(',').map(Number);
@@ -311,6 +320,7 @@ async function main(): Promise<void> {
     say(`server ready in ${Math.round(server.startToReadyMs)} ms (pid ${server.pid})`);
     const startedAt = new Date().toISOString();
     const results: ScenarioResult[] = [];
+    const bulk: BulkResult[] = [];
     let peakRssMb = 0;
     let deepPage: BenchReport['deepPage'];
     try {
@@ -319,6 +329,27 @@ async function main(): Promise<void> {
         deepPage = { pageNumber: ctx.deepCursor.rowsBefore / 50 + 1, rowsBefore: ctx.deepCursor.rowsBefore };
       const rawCache = new Map<string, RawResult>();
       for (const name of opts.scenarios) {
+        // Bulk scenarios (issue 6, bench/lib/import-bench.ts) run once, not per connection count.
+        if (isBulkScenario(name)) {
+          try {
+            const r = await runBulkScenario(name, {
+              baseUrl: server.baseUrl,
+              pid: server.pid,
+              dbUrl: db.url,
+              token: await signIn(server.baseUrl, manifest),
+              manifest,
+              size: opts.size,
+              raw: opts.raw,
+              say,
+            });
+            bulk.push(r);
+            peakRssMb = Math.max(peakRssMb, r.peakRssMb);
+            say(describeBulk(r));
+          } catch (e) {
+            say(`${name}: FAILED ${e instanceof Error ? e.message : String(e)}`);
+          }
+          continue;
+        }
         const scenario = SCENARIOS.find((s) => s.name === name)!;
         if (scenario.name === 'deep-page-rest' && !ctx.deepCursor) {
           say(`${name}: skipped, the list has a single page at this size`);
@@ -404,9 +435,14 @@ async function main(): Promise<void> {
       results,
     };
     // bench/RESULTS.md is the table of a complete run; a run of some scenarios writes its JSON only.
-    const complete = opts.scenarios.length === SCENARIOS.length;
+    const complete = SCENARIOS.every((x) => opts.scenarios.includes(x.name));
     const file = writeReport(BENCH_DIR, report, complete);
     say(`wrote ${path.relative(REPO_ROOT, file)}${complete ? ' and bench/RESULTS.md' : ''}`);
+    if (bulk.length) {
+      const bulkFile = file.replace(/\.json$/, '-bulk.json');
+      writeFileSync(bulkFile, `${JSON.stringify({ size: opts.size, startedAt, bulk }, null, 2)}\n`);
+      say(`wrote ${path.relative(REPO_ROOT, bulkFile)}`);
+    }
   } finally {
     await db.stop();
   }

@@ -62,6 +62,17 @@ import {
   STAGE_HISTORY_COLUMNS,
   StageHistoryGenerator,
 } from './lib/build-sales.js';
+import {
+  ARTICLE_COLUMNS,
+  ArticleGenerator,
+  CASE_COLUMNS,
+  CASE_COMMENT_COLUMNS,
+  CASE_QUEUE_COLUMNS,
+  CaseCommentGenerator,
+  CaseGenerator,
+  metricsMonth,
+  QueueSet,
+} from './lib/build-service.js';
 import { benchDatabase, benchDatabaseName, recreateDatabase } from './lib/database.js';
 import {
   type BenchManifest,
@@ -88,6 +99,9 @@ interface SizeSpec {
   leads: number;
   /** products per tenant (every tenant has two pipelines of six stages) */
   products: number;
+  /** service (issue 5): cases (one in five answered ones with a comment) and knowledge articles, split like the rest */
+  cases: number;
+  articles: number;
   /** accounts of the measured tenant with exactly TIMELINE_ACTIVITIES activities each */
   timelineAccounts: number;
 }
@@ -101,6 +115,8 @@ export const SIZES: Record<BenchSize, SizeSpec> = {
     opportunities: 300,
     leads: 120,
     products: 5,
+    cases: 1_000,
+    articles: 40,
     timelineAccounts: 1,
   },
   small: {
@@ -111,6 +127,8 @@ export const SIZES: Record<BenchSize, SizeSpec> = {
     opportunities: 5_000,
     leads: 2_000,
     products: 20,
+    cases: 10_000,
+    articles: 200,
     timelineAccounts: 5,
   },
   full: {
@@ -121,6 +139,8 @@ export const SIZES: Record<BenchSize, SizeSpec> = {
     opportunities: 500_000,
     leads: 200_000,
     products: 50,
+    cases: 1_000_000,
+    articles: 2_000,
     timelineAccounts: 20,
   },
 };
@@ -160,6 +180,8 @@ function planTenants(size: BenchSize): TenantPlan[] {
     activities: share(spec.activities, spec.tenants, index),
     opportunities: share(spec.opportunities, spec.tenants, index),
     leads: share(spec.leads, spec.tenants, index),
+    cases: share(spec.cases, spec.tenants, index),
+    articles: share(spec.articles, spec.tenants, index),
     timelineAccounts: index === 0 ? spec.timelineAccounts : 0,
   }));
 }
@@ -350,6 +372,8 @@ interface Measured {
   ids: string[];
   /** the reports' scenarios: the first pipeline */
   pipelineId: string;
+  /** the context scenario's cases (with a contact and an account) */
+  contextCaseIds: string[];
 }
 
 function measure(
@@ -357,6 +381,7 @@ function measure(
   contacts: ContactGenerator,
   timeline: number[],
   pipelines: PipelineSet,
+  cases: CaseGenerator,
 ): Measured {
   // The list scenario: customers (~30%) at accounts of one industry (~1/10 of the linked 90%),
   // the industry with the most such contacts.
@@ -397,7 +422,23 @@ function measure(
     searchMatches: perSurname[surname]!,
     ids,
     pipelineId: pipelines.pipelineIds[0]!,
+    contextCaseIds: sample(cases.linked, CONTEXT_CASES, 'context-cases').map((i) => cases.ids[i]!),
   };
+}
+
+/** Cases the context scenario rotates over. */
+const CONTEXT_CASES = 1_000;
+
+/** Up to `k` of `items`, in a seeded random order (a partial Fisher–Yates shuffle of a copy). */
+function sample<T>(items: readonly T[], k: number, stream: string): T[] {
+  const pool = [...items];
+  const prng = new Prng(SEED, stream);
+  const take = Math.min(k, pool.length);
+  for (let j = 0; j < take; j++) {
+    const r = j + prng.int(pool.length - j);
+    [pool[j], pool[r]] = [pool[r]!, pool[j]!];
+  }
+  return pool.slice(0, take);
 }
 
 /** Timeline accounts: distinct accounts among the oldest tenth (they have a long history). */
@@ -455,7 +496,8 @@ export async function generate(
   const plan = planTenants(size);
   log(
     `generating ${size}: ${plan.length} tenants, ${fmt(spec.accounts)} accounts, ${fmt(spec.contacts)} contacts, ` +
-      `${fmt(spec.activities)} activities, ${fmt(spec.opportunities)} opportunities, ${fmt(spec.leads)} leads (seed ${SEED})`,
+      `${fmt(spec.activities)} activities, ${fmt(spec.opportunities)} opportunities, ${fmt(spec.leads)} leads, ` +
+      `${fmt(spec.cases)} cases, ${fmt(spec.articles)} articles (seed ${SEED})`,
   );
   log('setup: tenants, users, field policies, API key (through the application)');
   const setup = await phase('setup', () => setUp(url, plan, log));
@@ -520,7 +562,28 @@ export async function generate(
       LEAD_COLUMNS,
       new LeadGenerator(SEED, tenant.index, tenant.leads, accounts, contacts, deals, owners),
     );
-    return tenant.index === 0 ? measure(accounts, contacts, timeline, pipelines) : undefined;
+    // Service: queues, knowledge articles, cases (numbered CS-000001… in creation order) and comments.
+    const queues = new QueueSet(SEED, tenant.index);
+    await table('case_queues', CASE_QUEUE_COLUMNS, new LinesGenerator(queues.lines));
+    await table(
+      'knowledge_articles',
+      ARTICLE_COLUMNS,
+      new ArticleGenerator(SEED, tenant.index, tenant.articles),
+    );
+    const cases = new CaseGenerator(SEED, tenant.index, tenant.cases, accounts, contacts, queues, owners);
+    await table('cases', CASE_COLUMNS, cases);
+    await table(
+      'case_comments',
+      CASE_COMMENT_COLUMNS,
+      new CaseCommentGenerator(SEED, tenant.index, cases, owners),
+    );
+    // the next case created through the API continues the numbering (gap-free)
+    await client.query(
+      `INSERT INTO case_counters (tenant_id, last) VALUES ($1, $2)
+       ON CONFLICT (tenant_id) DO UPDATE SET last = EXCLUDED.last`,
+      [tenant.id, tenant.cases],
+    );
+    return tenant.index === 0 ? measure(accounts, contacts, timeline, pipelines, cases) : undefined;
   };
   const loader = async (tenants: TenantPlan[]): Promise<Measured | undefined> => {
     const client = await bulkSession(url);
@@ -547,7 +610,7 @@ export async function generate(
     await phase('vacuum', () =>
       client.query(
         'VACUUM (ANALYZE) accounts, contacts, activities, pipelines, pipeline_stages, products, opportunities, ' +
-          'opportunity_stage_history, leads',
+          'opportunity_stage_history, leads, case_queues, knowledge_articles, cases, case_comments',
       ),
     );
 
@@ -555,15 +618,19 @@ export async function generate(
       version: MANIFEST_VERSION,
       size,
       seed: SEED,
-      tenants: plan.map(({ id, name, contacts, accounts, activities, opportunities, leads }) => ({
-        id,
-        name,
-        contacts,
-        accounts,
-        activities,
-        opportunities,
-        leads,
-      })),
+      tenants: plan.map(
+        ({ id, name, contacts, accounts, activities, opportunities, leads, cases, articles }) => ({
+          id,
+          name,
+          contacts,
+          accounts,
+          activities,
+          opportunities,
+          leads,
+          cases,
+          articles,
+        }),
+      ),
       tenantId: plan[0]!.id,
       user: {
         email: emailOf(0, 'rep1'),
@@ -581,6 +648,9 @@ export async function generate(
       pipelineId: m.pipelineId,
       forecastPeriod: currentQuarter(),
       summaryWindow: summaryMonth(),
+      contextCaseIds: m.contextCaseIds,
+      contextCase: await contextCase(client, plan[0]!.id, m.contextCaseIds[0]),
+      metricsWindow: metricsMonth(),
       timings,
       generatedAt: new Date().toISOString(),
     };
@@ -591,6 +661,20 @@ export async function generate(
   } finally {
     await client.end();
   }
+}
+
+/** The first context case's links and subject, for the raw side of the context scenario. */
+async function contextCase(
+  client: pg.Client,
+  tenantId: string,
+  id: string | undefined,
+): Promise<BenchManifest['contextCase']> {
+  if (!id) return null;
+  const rows = await client.query<{ contactId: string; accountId: string; subject: string }>(
+    `SELECT contact_id AS "contactId", account_id AS "accountId", subject FROM cases WHERE tenant_id = $1 AND id = $2`,
+    [tenantId, id],
+  );
+  return rows.rows[0] ? { id, ...rows.rows[0] } : null;
 }
 
 /** Schema `bench` (not part of the application's migrations): the contact ids and the manifest. */

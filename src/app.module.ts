@@ -11,6 +11,8 @@ import { graphqlOptions } from './platform/graphql/graphql-options.js';
 import { ServerInfoResolver } from './platform/graphql/server-info.resolver.js';
 import { ProblemFilter } from './platform/http/problem.filter.js';
 import { ObservabilityModule } from './platform/http/observability.module.js';
+import { IdempotencyModule } from './platform/http/idempotency.module.js';
+import { RecordBatchModule } from './platform/records/record-batch.service.js';
 import { AuthModule } from './platform/auth/auth.module.js';
 import { CustomersModule } from './modules/customers/customers.module.js';
 import { SalesModule } from './modules/sales/sales.module.js';
@@ -18,7 +20,12 @@ import { GovernanceModule } from './modules/governance/governance.module.js';
 import { SecurityModule } from './platform/security/security.module.js';
 import { AuditApiModule } from './modules/governance/audit/audit-api.module.js';
 import { SharingModule } from './modules/governance/sharing/sharing.module.js';
+import { IntegrationModule } from './modules/integration/integration.module.js';
 import { PolicyModule } from './platform/security/policy/policy.module.js';
+import { KnowledgeModule } from './modules/service/knowledge/knowledge.module.js';
+import { InsightsModule } from './modules/service/insights/insights.module.js';
+import { SlaModule } from './modules/service/sla/sla.module.js';
+import { ServiceModule } from './modules/service/service.module.js';
 
 @Module({})
 export class AppModule {
@@ -32,6 +39,8 @@ export class AppModule {
         OutboxModule,
         GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...graphqlOptions(config) }),
         ObservabilityModule,
+        IdempotencyModule,
+        RecordBatchModule,
         AuthModule,
         // After AuthModule: its permission guard needs the context the authentication guard builds.
         SecurityModule,
@@ -42,6 +51,11 @@ export class AppModule {
         GovernanceModule,
         AuditApiModule,
         SharingModule,
+        IntegrationModule,
+        KnowledgeModule,
+        InsightsModule,
+        SlaModule,
+        ServiceModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ServerInfoResolver],
     };

@@ -28,6 +28,9 @@ export async function createApp(
     // One line per request instead, written by RequestLog (observability.module.ts).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // Path parameters carry external ids of up to 255 characters, percent-encoded up to 12 bytes each
+    // (PUT …/external-id/{externalId}); Fastify's default of 100 would answer 414 to longer ones.
+    maxParamLength: 4096,
     // Only behind a proxy that sets X-Forwarded-For may the client address come from it
     // (per-IP login throttling and logs rely on it).
     trustProxy: config.TRUST_PROXY,
@@ -56,7 +59,7 @@ export async function createApp(
   });
   app.enableCors({
     origin: config.CORS_ORIGINS === '*' ? true : config.CORS_ORIGINS.split(',').map((s) => s.trim()),
-    exposedHeaders: ['ETag', 'Location', 'X-Request-Id', 'RateLimit', 'Retry-After'],
+    exposedHeaders: ['ETag', 'Location', 'X-Request-Id', 'RateLimit', 'Retry-After', 'Idempotent-Replayed'],
     credentials: false,
   });
   app.useGlobalPipes(createValidationPipe());

@@ -22,6 +22,9 @@ export interface BenchTenant {
   /** sales rows (issue 4): opportunities (each with 1–4 stage-history rows) and leads */
   opportunities: number;
   leads: number;
+  /** service rows (issue 5): cases (one in five answered ones with a comment) and knowledge articles */
+  cases: number;
+  articles: number;
 }
 
 export interface BenchManifest {
@@ -54,10 +57,16 @@ export interface BenchManifest {
   forecastPeriod: string;
   /** the pipeline-summary scenario's window: the month before the data's last one (build-sales.ts summaryMonth) */
   summaryWindow: { from: string; to: string };
+  /** the context scenario's cases: measured-tenant cases with a contact and an account, random order */
+  contextCaseIds: string[];
+  /** the first of them with its links and subject (the raw side of the context scenario) */
+  contextCase: { id: string; contactId: string; accountId: string; subject: string } | null;
+  /** the service-metrics scenario's window: the data's last month (build-service.ts metricsMonth) */
+  metricsWindow: { from: string; to: string };
   /** seconds the generation took, per phase */
   timings: Record<string, number>;
   generatedAt: string;
 }
 
-export const MANIFEST_VERSION = 3;
+export const MANIFEST_VERSION = 4;
 export const TIMELINE_ACTIVITIES = 500;

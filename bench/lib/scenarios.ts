@@ -5,6 +5,8 @@ import {
   pipelineSummaryStatement,
   type ReportScope,
 } from '../../src/modules/sales/reports/reports-sql.js';
+import { serviceMetricsStatement } from '../../src/modules/service/insights/service-metrics-sql.js';
+import { suggestionWords } from '../../src/modules/service/knowledge/suggestion-words.js';
 import type { RequestSpec } from './load.js';
 import type { BenchManifest } from './manifest.js';
 import type { RawScript } from './raw.js';
@@ -83,6 +85,48 @@ function rawReport(tenantId: string, build: (params: SqlParams, scope: ReportSco
   const params = new SqlParams();
   const sql = build(params, { tenant: `${sqlText(tenantId)}::uuid`, readable: () => undefined });
   return `${sql.replace(/\$(\d+)/g, (_m, n: string) => sqlText(String(params.values[Number(n) - 1])))};`;
+}
+
+/**
+ * The context of the first context case in ONE statement (the service makes seven record-layer
+ * reads): the case, its contact and account, their open opportunities (20), their other cases (10)
+ * and activities (20) — each the newest of a per-link top-N, as the service reads them — and five
+ * published articles ranked by the subject's words.
+ */
+function rawContext(m: BenchManifest): string {
+  const c = m.contextCase;
+  if (!c) throw new Error('the manifest has no context case');
+  const id = `${sqlText(c.id)}::uuid`;
+  const contact = `${sqlText(c.contactId)}::uuid`;
+  const account = `${sqlText(c.accountId)}::uuid`;
+  const words = `to_tsquery('simple', ${sqlText(suggestionWords(c.subject).join(' | '))})`;
+  return `SELECT (SELECT row_to_json(k) FROM (SELECT x.id, x.subject, x.contact_id, x.account_id FROM cases x
+                 WHERE x.tenant_id = :t AND x.id = ${id} AND x.deleted_at IS NULL) k) AS kase,
+       (SELECT row_to_json(x) FROM contacts x WHERE x.tenant_id = :t AND x.id = ${contact} AND x.deleted_at IS NULL) AS contact,
+       (SELECT row_to_json(x) FROM accounts x WHERE x.tenant_id = :t AND x.id = ${account} AND x.deleted_at IS NULL) AS account,
+       (SELECT json_agg(o) FROM (SELECT x.* FROM opportunities x WHERE x.tenant_id = :t AND x.deleted_at IS NULL
+          AND x.closed_at IS NULL AND (x.primary_contact_id = ${contact} OR x.account_id = ${account})
+          ORDER BY x.close_date, x.created_at, x.id LIMIT 21) o) AS opportunities,
+       (SELECT json_agg(o) FROM (SELECT x.id, x.number, x.subject, x.status, x.priority, x.channel, x.contact_id,
+          x.account_id, x.assignee_id, x.created_at, x.resolved_at, x.version, x.updated_at FROM cases x
+          WHERE x.tenant_id = :t AND x.id = ANY(ARRAY(
+            (SELECT y.id FROM cases y WHERE y.tenant_id = :t AND y.contact_id = ${contact} AND y.deleted_at IS NULL
+              AND y.id <> ${id} ORDER BY y.created_at DESC, y.id LIMIT 11)
+            UNION ALL
+            (SELECT y.id FROM cases y WHERE y.tenant_id = :t AND y.account_id = ${account} AND y.deleted_at IS NULL
+              AND y.id <> ${id} ORDER BY y.created_at DESC, y.id LIMIT 11)))
+          ORDER BY x.created_at DESC, x.id LIMIT 11) o) AS cases,
+       (SELECT json_agg(o) FROM (SELECT x.* FROM activities x
+          WHERE x.tenant_id = :t AND x.id = ANY(ARRAY(
+            (SELECT y.id FROM activities y WHERE y.tenant_id = :t AND y.contact_id = ${contact} AND y.deleted_at IS NULL
+              ORDER BY y.occurred_at DESC, y.id LIMIT 21)
+            UNION ALL
+            (SELECT y.id FROM activities y WHERE y.tenant_id = :t AND y.account_id = ${account} AND y.deleted_at IS NULL
+              ORDER BY y.occurred_at DESC, y.id LIMIT 21)))
+          ORDER BY x.occurred_at DESC, x.id LIMIT 21) o) AS activities,
+       (SELECT json_agg(o) FROM (SELECT x.id, x.title, x.body, x.status, x.tags FROM knowledge_articles x
+          WHERE x.tenant_id = :t AND x.deleted_at IS NULL AND x.status = 'published' AND x.search @@ ${words}
+          ORDER BY ts_rank(x.search, ${words}) DESC, x.id LIMIT 5) o) AS articles;`;
 }
 
 const RAW_GET = `SELECT ${CONTACT_COLUMNS} FROM contacts c
@@ -285,6 +329,39 @@ export const SCENARIOS: Scenario[] = [
       label: 'the pipeline summary statement',
       sql: rawReport(ctx.manifest.tenantId, (params, scope) =>
         pipelineSummaryStatement(params, ctx.manifest.pipelineId, ctx.manifest.summaryWindow, scope),
+      ),
+      idCount: 1,
+    }),
+  },
+  {
+    name: 'context-rest',
+    description:
+      'GET /v1/cases/{id}/context (contact, account, open opportunities, recent cases and activities, suggested articles), cases rotating',
+    requests: (ctx) => {
+      const next = rotating(ctx.manifest.contextCaseIds);
+      return () => ({ method: 'GET', path: `/v1/cases/${next()}/context`, headers: auth(ctx) });
+    },
+    raw: (ctx) => ({
+      label: 'the context parts in one statement',
+      sql: rawContext(ctx.manifest),
+      idCount: 1,
+    }),
+  },
+  {
+    name: 'service-metrics-rest',
+    description: 'GET /v1/service/metrics over one month, grouped by queue (one aggregate statement)',
+    requests: (ctx) => {
+      const path = `/v1/service/metrics?${new URLSearchParams({ ...ctx.manifest.metricsWindow, groupBy: 'queue' }).toString()}`;
+      return () => ({ method: 'GET', path, headers: auth(ctx) });
+    },
+    raw: (ctx) => ({
+      label: 'the service metrics statement',
+      sql: rawReport(ctx.manifest.tenantId, (params, scope) =>
+        serviceMetricsStatement(
+          params,
+          { ...ctx.manifest.metricsWindow, groupBy: 'queue' },
+          { tenant: scope.tenant, readable: () => undefined },
+        ),
       ),
       idCount: 1,
     }),

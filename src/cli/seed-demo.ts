@@ -19,13 +19,16 @@ import { newId } from '../platform/database/ids.js';
 import { createRootLogger } from '../platform/http/logger.js';
 import { idsByExternalId, insertAll, resolve, SeedError } from './seed-demo-rows.js';
 import { generateSales, LEAD_SOURCES, loadSales, SALES_COUNTS, type DemoSales } from './seed-demo-sales.js';
+import { generateService, loadService, SERVICE_COUNTS, type DemoService } from './seed-demo-service.js';
 
 /**
  * `npm run seed:demo`: loads a realistic demo dataset into the database `npm start` uses, in the
  * default tenant (the one RAPPORT_ADMIN_EMAIL signs in to): 200 accounts, 1,000 contacts (most at
  * an account) and 3,000 activities over the last two years; and sales (seed-demo-sales.ts): two
  * pipelines, 12 products, 250 opportunities across the stages with their stage history (some with
- * line items) and 300 leads, a quarter of them converted.
+ * line items) and 300 leads, a quarter of them converted; and service (seed-demo-service.ts): a
+ * business-hours calendar, SLA policies, three queues, 400 cases across every status with comments,
+ * SLA figures and CSAT, and 30 knowledge articles.
  *
  * Where: DATABASE_URL if set; else the embedded PostgreSQL under RAPPORT_DATA_DIR, reached on
  * EMBEDDED_PG_PORT if the server is running (it owns the cluster), else started here for the run.
@@ -178,6 +181,7 @@ interface DemoData {
   contacts: DemoContact[];
   activities: DemoActivity[];
   sales: DemoSales;
+  service: DemoService;
 }
 
 const pad = (n: number): string => String(n).padStart(4, '0');
@@ -384,7 +388,8 @@ function generate(now: number): DemoData {
       createdAt: occurredAt,
     });
   }
-  return { accounts, contacts, activities, sales: generateSales(now, accounts, contacts) };
+  const sales = generateSales(now, accounts, contacts);
+  return { accounts, contacts, activities, sales, service: generateService(now, contacts) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -393,7 +398,10 @@ function generate(now: number): DemoData {
 interface LoadResult {
   tenantId: string;
   tenantName: string;
-  inserted: Record<keyof typeof COUNTS | keyof typeof SALES_COUNTS | 'pipelines', number>;
+  inserted: Record<
+    keyof typeof COUNTS | keyof typeof SALES_COUNTS | keyof typeof SERVICE_COUNTS | 'pipelines',
+    number
+  >;
 }
 
 async function load(url: string, adminEmail: string, data: DemoData): Promise<LoadResult> {
@@ -505,11 +513,15 @@ async function load(url: string, adminEmail: string, data: DemoData): Promise<Lo
         account: (index) => accountId(index)!,
         contact: contactId,
       });
+      const service = await loadService(client, tenantId, ownerId, data.service, {
+        account: accountId,
+        contact: contactId,
+      });
       await client.query('COMMIT');
       return {
         tenantId,
         tenantName: tenant.rows[0]?.name ?? '?',
-        inserted: { accounts, contacts, activities, ...sales },
+        inserted: { accounts, contacts, activities, ...sales, ...service },
       };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -530,7 +542,7 @@ async function main(): Promise<void> {
     say(`Seeding demo data into ${db.description}`);
     const result = await load(db.url, adminEmail, data);
     say(`Tenant "${result.tenantName}" (${result.tenantId}), signed in to as ${adminEmail}:`);
-    const expected = { ...COUNTS, pipelines: 2, ...SALES_COUNTS };
+    const expected = { ...COUNTS, pipelines: 2, ...SALES_COUNTS, ...SERVICE_COUNTS };
     for (const key of Object.keys(expected) as (keyof typeof expected)[]) {
       const inserted = result.inserted[key];
       const present = expected[key] - inserted;

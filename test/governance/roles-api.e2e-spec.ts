@@ -71,6 +71,8 @@ describe('roles (/v1/roles and GraphQL)', () => {
           'opportunities:read',
           'opportunities:update',
           ...setup,
+          'cases:read',
+          'knowledge-articles:read',
         ].sort(),
       );
       expect(byKey.get('salesRep')!.parentRoleId).toBe(byKey.get('salesManager')!.id);
@@ -82,6 +84,16 @@ describe('roles (/v1/roles and GraphQL)', () => {
           'activities:update',
           'contacts:read',
           'products:read',
+          'business-calendars:read',
+          'sla-policies:read',
+          'cases:read',
+          'cases:create',
+          'cases:update',
+          'cases:assign',
+          'case-queues:read',
+          'knowledge-articles:read',
+          'knowledge-articles:create',
+          'knowledge-articles:update',
         ].sort(),
       );
       expect(byKey.get('marketing')!.permissions.sort()).toEqual(
@@ -108,16 +120,22 @@ describe('roles (/v1/roles and GraphQL)', () => {
           'pipelines:read',
           'products:read',
           'stages:read',
+          'business-calendars:read',
+          'sla-policies:read',
+          'cases:read',
+          'case-queues:read',
+          'case-assignment-rules:read',
+          'knowledge-articles:read',
         ].sort(),
       );
-      // Only administrators configure sales: no other built-in role writes pipelines, stages,
-      // products, queues or assignment rules.
+      // Only administrators configure sales and service: no other built-in role writes pipelines,
+      // stages, products, queues, assignment rules, business calendars or SLA policies.
       for (const key of ['salesManager', 'salesRep', 'supportAgent', 'marketing', 'readOnly'])
         expect(
           byKey
             .get(key)!
             .permissions.filter((perm) =>
-              /^(pipelines|stages|products|lead-queues):(create|update|delete)|^lead-assignment-rules:/.test(
+              /^(pipelines|stages|products|lead-queues|business-calendars|sla-policies|case-queues|case-assignment-rules):(create|update|delete)|^lead-assignment-rules:/.test(
                 perm,
               ),
             ),
@@ -236,10 +254,10 @@ describe('roles (/v1/roles and GraphQL)', () => {
       const res = await t.http
         .post('/v1/roles')
         .set(as(admin))
-        .send({ name: 'Typo', permissions: ['contacts:read', 'contacts:reed', 'cases:read'] });
+        .send({ name: 'Typo', permissions: ['contacts:read', 'contacts:reed', 'tickets:read'] });
       expect(res.status).toBe(400);
       expect(res.body.detail).toMatch(/contacts:reed/);
-      expect(res.body.detail).toMatch(/cases:read/);
+      expect(res.body.detail).toMatch(/tickets:read/);
       expect(res.body.errors.map((e: { code: string }) => e.code)).toEqual([
         'unknown_permission',
         'unknown_permission',

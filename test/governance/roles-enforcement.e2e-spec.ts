@@ -211,7 +211,7 @@ describe('permission enforcement by role and scope', () => {
         grant_type: 'password',
         username: admin.email,
         password: admin.password,
-        scope: 'cases:read',
+        scope: 'tickets:read',
       });
       expect(unknown.body.error).toBe('invalid_scope');
       const within = await t.http.post('/oauth/token').type('form').send({

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { ImportRunner } from '../../src/modules/integration/import-runner.js';
+import { EscalationService } from '../../src/modules/service/escalation/escalation.service.js';
 import { createTestApp, TestApp } from '../harness/app.js';
 import { newTenant, UserFixture } from '../harness/factories.js';
 import { gql } from '../harness/graphql.js';
@@ -103,6 +105,84 @@ describe('tenant isolation', () => {
       .send({ name: 'Secret rule', assigneeType: 'queue', queueId: queue.body.id })
       .expect(201);
     await t.http.post('/v1/leads').set(as(a)).send({ lastName: 'Secret lead' }).expect(201);
+    // Service: a calendar, an SLA policy, a queue with a member and a routing rule, a case (its
+    // counter, assignment history) with a comment, escalated once.
+    const always = Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]]),
+    );
+    const calendar = await t.http
+      .post('/v1/business-calendars')
+      .set(as(a))
+      .send({ name: 'Secret hours', timeZone: 'UTC', weeklyHours: always })
+      .expect(201);
+    await t.http
+      .post('/v1/sla-policies')
+      .set(as(a))
+      .send({
+        name: 'Secret SLA',
+        calendarId: calendar.body.id,
+        firstResponseMinutes: 1,
+        resolutionMinutes: 60,
+      })
+      .expect(201);
+    const caseQueue = await t.http
+      .post('/v1/case-queues')
+      .set(as(a))
+      .send({ name: 'Secret desk' })
+      .expect(201);
+    await t.http
+      .put(`/v1/case-queues/${caseQueue.body.id}/members`)
+      .set(as(a))
+      .send({ members: [{ userId: a.userId }] })
+      .expect(200);
+    await t.http
+      .post('/v1/case-assignment-rules')
+      .set(as(a))
+      .send({ name: 'Secret routing', strategy: 'roundRobin', queueId: caseQueue.body.id })
+      .expect(201);
+    ids.case = (
+      await t.http.post('/v1/cases').set(as(a)).send({ subject: 'Secret incident' }).expect(201)
+    ).body.id;
+    await t.http
+      .post(`/v1/cases/${ids.case}/comments`)
+      .set(as(a))
+      .send({ body: 'internal note', isPublic: false })
+      .expect(201);
+    await t.app.get(EscalationService).runOnce(new Date(Date.now() + 24 * 3600_000));
+    // Knowledge: an article (its version rows) used to solve the case.
+    const article = await t.http
+      .post('/v1/knowledge-articles')
+      .set(as(a))
+      .send({ title: 'Secret fix', body: 'Turn it off and on again.' })
+      .expect(201);
+    await t.http.post(`/v1/cases/${ids.case}/articles/${article.body.id}`).set(as(a)).expect(201);
+    // Imports and exports: one import worked to its end with a row error (import_jobs,
+    // import_errors), one left queued (its staged import_rows and import_open_jobs entry), and an
+    // export job.
+    const upload = (csv: string) =>
+      t.http
+        .post('/v1/imports')
+        .query({ object: 'contacts', mode: 'create' })
+        .set({ ...as(a), 'content-type': 'text/csv' })
+        .send(Buffer.from(csv, 'utf8'))
+        .expect(202);
+    const worked = await upload(
+      'lastName,email\nImported,imported@secret.com\n,missing-last-name@secret.com\n',
+    );
+    await t.app.get(ImportRunner).run(a.tenantId, worked.body.id);
+    await upload('lastName\nQueued\n');
+    await t.http
+      .post('/v1/exports')
+      .set(as(a))
+      .send({ object: 'contacts', fields: 'lastName', format: 'csv' })
+      .expect(202);
+    // Idempotency keys: a POST that carries one.
+    await t.http
+      .post('/v1/contacts')
+      .set(as(a))
+      .set('idempotency-key', 'secret-key-1')
+      .send({ lastName: 'Keyed' })
+      .expect(201);
   });
   afterAll(() => t.close());
 
@@ -219,7 +299,7 @@ describe('tenant isolation', () => {
       // With tenant A set, the app role sees exactly A's rows.
       await client.query("SELECT set_config('app.tenant_id', $1, true)", [a.tenantId]);
       const own = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM contacts');
-      expect(own.rows[0].n).toBe(1);
+      expect(own.rows[0].n).toBe(3);
       // and cannot write a row into another tenant.
       await expect(
         client.query(`INSERT INTO contacts (tenant_id, id, last_name) VALUES ($1, gen_random_uuid(), 'x')`, [
@@ -250,11 +330,19 @@ describe('tenant isolation', () => {
         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1`,
     );
     expect(tenantTables.length).toBeGreaterThanOrEqual(6);
-    // Two tables are not FORCEd: the sign-in directory (its owner reads it across tenants, but only
-    // inside the SECURITY DEFINER sign-in functions) and the audit chain heads (seq and hash only;
-    // npm run audit:verify, as the owner, lists the tenants to verify from it). The app role is
+    // Five tables are not FORCEd, each read across tenants by its owner only inside a SECURITY
+    // DEFINER function or an owner tool: the sign-in directory (sign-in functions), the audit chain
+    // heads (seq and hash only; npm run audit:verify lists the tenants to verify from it), the case
+    // counters (the service jobs find the tenants with due cases), the idempotency keys (the purge
+    // of expired keys) and the open import jobs (the workers' resume sweep). The app role is
     // confined like everywhere.
-    const unforced = new Set(['user_directory', 'audit_chain_heads']);
+    const unforced = new Set([
+      'user_directory',
+      'audit_chain_heads',
+      'case_counters',
+      'idempotency_keys',
+      'import_open_jobs',
+    ]);
     for (const table of tenantTables) {
       expect({ table: table.relname, enabled: table.enabled, forced: table.forced }).toEqual({
         table: table.relname,

@@ -146,6 +146,13 @@ export class AppConfig {
   @Transform(toInt)
   JOBS_SHUTDOWN_TIMEOUT_MS = 20000;
 
+  /** Days a solved case stays solved before the auto-close job closes it (issue 5). */
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  @Transform(toInt)
+  SERVICE_AUTO_CLOSE_DAYS = 7;
+
   @IsBoolean()
   @Transform(toBool)
   TRUST_PROXY = false;
@@ -259,5 +266,8 @@ export function toolEnv(env: NodeJS.ProcessEnv = process.env) {
     DATABASE_URL: env.DATABASE_URL || undefined,
     TEST_DATABASE_URL: env.TEST_DATABASE_URL || undefined,
     CONTRACTS_EMBEDDED_PG_PORT: Number(env.CONTRACTS_EMBEDDED_PG_PORT || 54349),
+    /** the `rapport` CLI: the server to talk to, and the API key it authenticates with */
+    RAPPORT_URL: env.RAPPORT_URL || 'http://localhost:3000',
+    RAPPORT_API_KEY: env.RAPPORT_API_KEY || undefined,
   };
 }

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { documentIdempotency } from './idempotency.js';
 
 /**
  * Every tag a controller uses (`@ApiTags`), in the order Swagger UI shows them. A module that adds
@@ -45,6 +46,41 @@ export const API_TAGS: ReadonlyArray<{ name: string; description: string }> = [
     name: 'lead-assignment-rules',
     description:
       'The ordered rules that give new leads an owner, a team member (round-robin) or a queue. Needs lead-assignment-rules:manage.',
+  },
+  {
+    name: 'cases',
+    description:
+      'Support cases: gap-free numbers, an enforced status lifecycle, public and internal comments (the first public agent reply is the first response), CSAT, reassignment history, and SLA due dates in business time. See docs/service.md.',
+  },
+  {
+    name: 'case-queues',
+    description:
+      'Queues cases wait in, with the agents who work them (round-robin). Administrators maintain them.',
+  },
+  {
+    name: 'case-assignment-rules',
+    description:
+      'The ordered rules that route new cases to a queue and round-robin among its members, or to a fixed assignee. Administrators maintain them.',
+  },
+  {
+    name: 'knowledge-articles',
+    description:
+      'The knowledge base: markdown articles with a draft/published/archived lifecycle, version history, full-text search (q), and links to the cases they solved. See docs/service.md.',
+  },
+  {
+    name: 'service',
+    description:
+      'Service metrics over cases: resolution times (business and calendar), SLA attainment, backlog and CSAT, grouped by queue, assignee, priority or channel, within what the caller may see.',
+  },
+  {
+    name: 'imports',
+    description:
+      'Bulk import jobs: stream a CSV or NDJSON file (create, update or upsert by externalId, id or a natural key), follow progress, download the failed rows. Resumable; per-row errors. See docs/integration.md.',
+  },
+  {
+    name: 'exports',
+    description:
+      "Bulk export: a filter in the query language and the fields to keep, streamed as CSV or NDJSON in constant memory, within the exporter's record- and field-level security. Needs data:export.",
   },
   {
     name: 'users',
@@ -107,6 +143,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       `${controllerKey.replace(/Controller$/, '').replace(/^./, (c) => c.toLowerCase())}_${methodKey}`,
   });
   declareUsedTags(document);
+  documentIdempotency(document);
   return document;
 }
 

@@ -5,10 +5,12 @@ import {
   Get,
   Headers,
   HttpCode,
+  Inject,
   Param,
   ParseUUIDPipe,
   Patch,
   Post,
+  Put,
   Query,
   Res,
   Type,
@@ -31,7 +33,15 @@ import { DomainError } from '../http/domain-error.js';
 import { ProblemDto } from '../http/problem.dto.js';
 import { createValidationPipe } from '../http/validation.js';
 import { recordPermission, type RecordAction } from '../security/permissions.js';
-import { RequirePermission } from '../security/require-permission.decorator.js';
+import { AuthenticatedOnly, RequirePermission } from '../security/require-permission.decorator.js';
+import {
+  BATCH_MAX_OPERATIONS,
+  batchTypes,
+  BatchRequestDto,
+  externalIdPipe,
+  hasExternalId,
+} from './record-batch.dto.js';
+import { RecordBatchService } from './record-batch.service.js';
 import { GetQueryDto, ListQueryDto, SearchBodyDto } from './list-query.dto.js';
 import { ObjectService } from './object.service.js';
 import type { Page, RecordData } from './record.types.js';
@@ -114,10 +124,14 @@ export function RecordController(api: RecordApi) {
     RequirePermission(recordPermission(api.plural ?? defaultPlural(api.typeName), action));
   const createPipe = createValidationPipe(api.create);
   const updatePipe = createValidationPipe(api.update);
+  const batchPipe = createValidationPipe(BatchRequestDto);
+  const batch = batchTypes(api.typeName, api.output);
 
   @ApiExtraModels(ProblemDto)
   abstract class RecordControllerHost {
     protected abstract readonly service: ObjectService;
+    /** Batches and upserts (a property, so that subclasses' constructors stay as they are). */
+    @Inject(RecordBatchService) protected readonly batchRunner!: RecordBatchService;
 
     async list(@Ctx() ctx: RequestContext, @Query() query: ListQueryDto): Promise<Omit<Page, 'cursors'>> {
       return this.toBody(await this.service.list(ctx, { ...query, count: query.count === 'true' }));
@@ -189,6 +203,29 @@ export function RecordController(api: RecordApi) {
     ): Promise<RecordData> {
       const record = await this.service.restore(ctx, id);
       reply.header('etag', etagOf(record));
+      return record;
+    }
+
+    async batch(@Ctx() ctx: RequestContext, @Body(batchPipe) body: BatchRequestDto): Promise<unknown> {
+      return this.batchRunner.batch(ctx, this.service, { create: api.create, update: api.update }, body);
+    }
+
+    async upsert(
+      @Ctx() ctx: RequestContext,
+      @Param('externalId', externalIdPipe) externalId: string,
+      @Body(createPipe) input: object,
+      @Headers('if-match') ifMatch: string | undefined,
+      @Res({ passthrough: true }) reply: FastifyReply,
+    ): Promise<RecordData> {
+      const { created, record } = await this.batchRunner.upsert(
+        ctx,
+        this.service,
+        externalId,
+        input,
+        parseIfMatch(ifMatch),
+      );
+      reply.status(created ? 201 : 200).header('etag', etagOf(record));
+      if (created) reply.header('location', `/v1/${this.service.object.plural}/${String(record.id)}`);
       return record;
     }
 
@@ -295,6 +332,47 @@ export function RecordController(api: RecordApi) {
     ApiResponse({ status: 200, type: api.output, description: 'Restored.' }),
     ...errors(401, 403, 404),
   ]);
+  apply(P, 'batch', [
+    Post('batch'),
+    HttpCode(200),
+    // Each operation needs what its single endpoint needs (create, update, delete; upsert: create and update).
+    AuthenticatedOnly(),
+    ApiOperation({
+      summary: `Batch ${plural} operations`,
+      description:
+        `Up to ${BATCH_MAX_OPERATIONS} create, update, upsert and delete operations, run in order, each validated, permission-checked and audited ` +
+        'exactly like its single endpoint. atomic=true: one transaction; the first failing operation rolls everything back and is the answer ' +
+        '(its status, a problem naming operations[i]). atomic=false: each operation on its own; 200 with a result per operation ' +
+        '(status, record or problem) and a summary. See docs/integration.md#batch.',
+    }),
+    ApiBody({ type: BatchRequestDto }),
+    ApiResponse({ status: 200, type: batch.result, description: 'Per-operation results.' }),
+    ...errors(400, 401, 403, 404, 409, 412),
+  ]);
+  if (hasExternalId(api.create))
+    apply(P, 'upsert', [
+      Put('external-id/:externalId'),
+      RequirePermission(
+        recordPermission(api.plural ?? defaultPlural(api.typeName), 'create'),
+        recordPermission(api.plural ?? defaultPlural(api.typeName), 'update'),
+      ),
+      ApiOperation({
+        summary: `Upsert a ${plural} by external id`,
+        description:
+          `Creates the ${plural} with this externalId (201 + Location) or merge-updates the one that has it (200). The body is the create body; ` +
+          'an externalId in it must match the path. Needs create and update. Concurrent upserts of one externalId create it once.',
+      }),
+      ApiParam({ name: 'externalId', description: 'Your system’s id (1–255 characters).' }),
+      ApiHeader({
+        name: 'If-Match',
+        required: false,
+        description: 'ETag of the version you read; 412 if it moved on (or if there is no such record yet).',
+      }),
+      ApiBody({ type: api.create }),
+      ApiResponse({ status: 200, type: api.output, description: 'Updated.' }),
+      ApiResponse({ status: 201, type: api.output, description: 'Created.' }),
+      ...errors(400, 401, 403, 409, 412),
+    ]);
   return RecordControllerHost;
 }
 

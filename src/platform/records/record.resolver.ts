@@ -1,4 +1,4 @@
-import { ParseUUIDPipe, Type } from '@nestjs/common';
+import { Inject, ParseUUIDPipe, Type } from '@nestjs/common';
 import { Args, ArgsType, Field, ID, Info, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import type { GraphQLResolveInfo } from 'graphql';
@@ -9,7 +9,9 @@ import { DomainError } from '../http/domain-error.js';
 import { createValidationPipe } from '../http/validation.js';
 import { selects } from '../graphql/selection.js';
 import { recordPermission, type RecordAction } from '../security/permissions.js';
-import { RequirePermission } from '../security/require-permission.decorator.js';
+import { AuthenticatedOnly, RequirePermission } from '../security/require-permission.decorator.js';
+import { BATCH_MAX_OPERATIONS, batchTypes, BatchRequestDto, hasExternalId } from './record-batch.dto.js';
+import { RecordBatchService, type BatchResult, type UpsertResult } from './record-batch.service.js';
 import { Connection, ConnectionType, toConnection } from './connection.js';
 import { DEFAULT_LIMIT } from '../query/index.js';
 import { ObjectService } from './object.service.js';
@@ -83,9 +85,14 @@ export function RecordResolver(api: RecordGraphqlApi) {
   const needs = (action: RecordAction) =>
     RequirePermission(recordPermission(api.permissionObject ?? api.plural, action));
 
+  const batch = batchTypes(name, api.output);
+  const pluralName = api.plural.charAt(0).toUpperCase() + api.plural.slice(1);
+  const permissionObject = api.permissionObject ?? api.plural;
+
   @Resolver({ isAbstract: true })
   abstract class RecordResolverHost {
     protected abstract readonly service: ObjectService;
+    @Inject(RecordBatchService) protected readonly batchRunner!: RecordBatchService;
 
     @needs('read')
     @Query(() => api.output, {
@@ -154,6 +161,29 @@ export function RecordResolver(api: RecordGraphqlApi) {
       return true;
     }
 
+    // Each operation needs what its single mutation needs (upsert: create and update).
+    @AuthenticatedOnly()
+    @Mutation(() => batch.result, {
+      name: `batch${pluralName}`,
+      description: `Up to ${BATCH_MAX_OPERATIONS} create/update/upsert/delete operations on ${name} records, in order. atomic: all or none (the first failure is the error, naming operations[i]); otherwise a result per operation. docs/integration.md#batch.`,
+    })
+    batch(
+      @Ctx() ctx: RequestContext,
+      @Args('input', { type: () => BatchRequestDto }, createValidationPipe(BatchRequestDto))
+      input: BatchRequestDto,
+    ): Promise<BatchResult> {
+      return this.batchRunner.batch(ctx, this.service, { create: api.create, update: api.update }, input);
+    }
+
+    upsert(
+      @Ctx() ctx: RequestContext,
+      @Args('externalId') externalId: string,
+      @Args('input', { type: () => api.create }, createValidationPipe(api.create)) input: object,
+      @Args('expectedVersion', { type: () => Int, nullable: true }) expectedVersion?: number | null,
+    ): Promise<UpsertResult> {
+      return this.batchRunner.upsert(ctx, this.service, externalId, input, expectedVersion ?? undefined);
+    }
+
     @needs('delete')
     @Mutation(() => api.output, { name: `restore${name}`, description: `Undo the soft delete of a ${name}.` })
     restore(
@@ -162,6 +192,15 @@ export function RecordResolver(api: RecordGraphqlApi) {
     ): Promise<RecordData> {
       return this.service.restore(ctx, id);
     }
+  }
+  if (hasExternalId(api.create)) {
+    const P = RecordResolverHost.prototype;
+    const descriptor = Object.getOwnPropertyDescriptor(P, 'upsert') as PropertyDescriptor;
+    Mutation(() => batch.upsert, {
+      name: `upsert${name}`,
+      description: `Create the ${name} with this externalId, or merge-update the one that has it (created tells which). Needs create and update.`,
+    })(P, 'upsert', descriptor);
+    RequirePermission(`${permissionObject}:create`, `${permissionObject}:update`)(P, 'upsert', descriptor);
   }
   return RecordResolverHost;
 }

@@ -12,6 +12,15 @@ export const RECORD_OBJECTS = [
   'stages',
   'products',
   'lead-queues',
+  // Service setup (issue 5): business-hours calendars and SLA policies.
+  'business-calendars',
+  'sla-policies',
+  // Service cases (issue 5): cases, their queues and the rules that route them.
+  'cases',
+  'case-queues',
+  'case-assignment-rules',
+  // Knowledge base (issue 5).
+  'knowledge-articles',
 ] as const;
 /** The customer objects every built-in role started with (issue 1). */
 const CUSTOMER_OBJECTS = ['accounts', 'contacts', 'activities'] as const;
@@ -101,6 +110,9 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     permissions: () => [
       ...on([...CUSTOMER_OBJECTS, ...DEAL_OBJECTS], ['read', 'create', 'update', 'delete', 'assign']),
       ...on(SALES_SETUP, ['read']),
+      // Account managers see their customers' support cases, and the knowledge base they point customers to.
+      recordPermission('cases', 'read'),
+      recordPermission('knowledge-articles', 'read'),
     ],
   },
   {
@@ -116,18 +128,29 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
       ...on([...CUSTOMER_OBJECTS, ...DEAL_OBJECTS], ['read', 'create', 'update']),
       recordPermission('activities', 'delete'),
       ...on(SALES_SETUP, ['read']),
+      recordPermission('cases', 'read'),
+      recordPermission('knowledge-articles', 'read'),
     ],
   },
   {
     key: 'supportAgent',
     name: 'Support agent',
-    description: 'Looks customers up and records support interactions.',
+    description:
+      'Works support cases, looks customers up, records support interactions and writes the knowledge base.',
     // Support needs to find the customer (read accounts and contacts) and what they bought
     // (products), and log calls, emails and notes (activities), but does not change the customer
     // master data sales owns nor see the sales pipeline.
     permissions: () => [
       ...on(['accounts', 'contacts', 'products'], ['read']),
       ...on(['activities'], ['read', 'create', 'update']),
+      // Agents see the SLA setup their cases are measured against; administrators maintain it.
+      ...on(['business-calendars', 'sla-policies'], ['read']),
+      // Agents work cases (take, hand over and comment: assign) in the queues they read; they
+      // delete no case (its history and SLA figures stay) and configure no queue or rule.
+      ...on(['cases'], ['read', 'create', 'update', 'assign']),
+      recordPermission('case-queues', 'read'),
+      // Agents write and maintain the knowledge base; publishing is theirs too. They delete no article.
+      ...on(['knowledge-articles'], ['read', 'create', 'update']),
     ],
   },
   {
