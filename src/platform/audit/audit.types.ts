@@ -1,16 +1,34 @@
 import type { Channel, RequestContext } from '../context/request-context.js';
 
-/** The actions Rapport records; later modules add theirs (merge, convert, export, …). */
+/** The actions Rapport records (docs/audit.md); a module adding one lists it here. */
 export const AUDIT_ACTIONS = [
+  // record writes (every object, every channel — `bulk` for imports)
   'create',
   'update',
   'delete',
   'restore',
+  // identity and access
   'login',
   'login_failed',
   'token_granted',
   'permission_change',
+  'revoke',
+  'rotate_secret',
   'denied',
+  // sales
+  'assign',
+  'convert',
+  'contact_role_add',
+  'contact_role_remove',
+  'reorder_stages',
+  'reorder_rules',
+  // service
+  'escalate',
+  'link_article',
+  'unlink_article',
+  'reorder_sla_policies',
+  // integration
+  'export',
 ] as const;
 export type KnownAuditAction = (typeof AUDIT_ACTIONS)[number];
 /** Any lower_snake action name (the table checks `^[a-z][a-z_]{0,39}$`). */

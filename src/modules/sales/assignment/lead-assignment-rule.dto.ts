@@ -1,7 +1,11 @@
-import { Field, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsUUID } from 'class-validator';
-import { GraphQLJSON, InputProp, OutputProp } from '../../../platform/records/field-decorators.js';
+import { InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ApiProperty } from '@nestjs/swagger';
+import { InputProp, OutputProp } from '../../../platform/records/field-decorators.js';
+import {
+  ConditionInputProp,
+  ConditionOutputProp,
+  OrderIdsProp,
+} from '../../../platform/records/ordered-rules.js';
 import { PartialInput } from '../../../platform/records/partial-input.js';
 
 export const ASSIGNEE_TYPES = ['user', 'team', 'queue'] as const;
@@ -22,13 +26,7 @@ export class LeadAssignmentRuleDto {
   @OutputProp({ kind: 'uuid', description: 'Rule id.' }) id: string;
   @OutputProp({ kind: 'int', description: 'Place in the order, 1 = evaluated first.' }) position: number;
   @OutputProp({ kind: 'string', description: 'Rule name.', example: 'German SaaS leads' }) name: string;
-  @Field(() => GraphQLJSON, { nullable: true, description: CONDITION_DOC })
-  @ApiProperty({
-    nullable: true,
-    oneOf: [{ type: 'string' }, { type: 'object' }],
-    description: CONDITION_DOC,
-    example: "industry eq 'saas' and address.country eq 'DE'",
-  })
+  @ConditionOutputProp(CONDITION_DOC, "industry eq 'saas' and address.country eq 'DE'")
   condition: unknown;
   @OutputProp({ ...ASSIGNEE, description: 'Who gets the lead.' }) assigneeType: string;
   @OutputProp({ kind: 'uuid', nullable: true, description: 'The owner (assigneeType user).' }) userId:
@@ -46,13 +44,7 @@ export class LeadAssignmentRuleDto {
 @InputType({ isAbstract: true })
 export class RuleFieldsInput {
   @InputProp({ kind: 'string', required: true, maxLength: 200, description: 'Rule name.' }) name: string;
-  @Field(() => GraphQLJSON, { nullable: true, description: CONDITION_DOC })
-  @ApiPropertyOptional({
-    nullable: true,
-    oneOf: [{ type: 'string' }, { type: 'object' }],
-    description: CONDITION_DOC,
-  })
-  @IsOptional()
+  @ConditionInputProp(CONDITION_DOC)
   condition?: unknown;
   @InputProp({ ...ASSIGNEE, required: true, description: 'Who gets the lead: user, team or queue.' })
   assigneeType: string;
@@ -79,16 +71,11 @@ export class UpdateLeadAssignmentRuleInput extends PartialInput(RuleFieldsInput)
 
 @InputType('LeadAssignmentRuleOrderInput')
 export class RuleOrderInput {
-  @Field(() => [String], { description: 'Every rule id, in the new order.' })
-  @ApiProperty({
-    type: [String],
-    format: 'uuid',
-    description: 'Every rule id, in the new order (each exactly once).',
+  @OrderIdsProp({
+    graphql: 'Every rule id, in the new order.',
+    openapi: 'Every rule id, in the new order (each exactly once).',
+    max: MAX_RULES,
   })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_RULES)
-  @IsUUID('all', { each: true })
   ruleIds: string[];
 }
 

@@ -2,12 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../../../platform/audit/audit.service.js';
 import { RequestContext } from '../../../platform/context/request-context.js';
-import { newId } from '../../../platform/database/ids.js';
 import { TenantDb } from '../../../platform/database/tenant-db.js';
-import { DomainError } from '../../../platform/http/domain-error.js';
-import { compileFilter, parseFilterInput } from '../../../platform/query/index.js';
-import { SqlParams } from '../../../platform/query/sql.js';
-import { registry } from '../../../platform/registry/object-registry.js';
+import { blankConditionToNull, checkCondition } from '../../../platform/query/condition.js';
+import { changedFields, jsonbParam, OrderedRuleTable } from '../../../platform/records/ordered-rules.js';
 import { assertPermission } from '../../../platform/security/assert-permission.js';
 import { LEAD } from '../leads/lead.object.js';
 import { conflict, invalid } from '../sales-sql.js';
@@ -30,11 +27,11 @@ export interface RuleRow extends LeadAssignmentRuleDto {
   assigneeType: AssigneeType;
 }
 
+const RULES = new OrderedRuleTable<RuleRow>('lead_assignment_rules', COLUMNS, 'lead assignment rule');
+
 /** The tenant's rules in evaluation order (all, or only the active ones). */
 export function loadRules(em: EntityManager, activeOnly: boolean): Promise<RuleRow[]> {
-  return em.query(
-    `SELECT ${COLUMNS} FROM lead_assignment_rules r${activeOnly ? ' WHERE r.active' : ''} ORDER BY r.position, r.id`,
-  );
+  return RULES.load(em, activeOnly);
 }
 
 /**
@@ -59,45 +56,42 @@ export class LeadAssignmentRulesService {
 
   async get(ctx: RequestContext, id: string): Promise<LeadAssignmentRuleDto> {
     assertPermission(ctx, RULES_MANAGE);
-    return this.db.run(ctx, (em) => this.one(em, id));
+    return this.db.run(ctx, (em) => RULES.one(em, id));
   }
 
   async create(ctx: RequestContext, input: CreateLeadAssignmentRuleInput): Promise<LeadAssignmentRuleDto> {
     assertPermission(ctx, RULES_MANAGE);
-    const fields = { ...input, condition: normalizeCondition(input.condition) };
-    checkCondition(fields.condition);
+    const fields = { ...input, condition: blankConditionToNull(input.condition) };
+    checkCondition(LEAD, fields.condition);
     return this.db.run(ctx, async (em) => {
-      await this.lockRules(em);
+      await RULES.lock(em);
       await checkAssignee(em, fields);
-      const order = (await loadRules(em, false)).map((r) => r.id);
-      if (order.length >= MAX_RULES)
-        throw conflict('position', 'too_many_rules', `a tenant has at most ${MAX_RULES} assignment rules`);
-      const at = input.position ?? order.length + 1;
-      if (at > order.length + 1)
-        throw invalid('position', 'out_of_range', `position must be between 1 and ${order.length + 1}`);
-      const id = newId();
-      await em.query(
-        `INSERT INTO lead_assignment_rules (tenant_id, id, position, name, condition, assignee_type, user_id, team_id, queue_id, active)
-         VALUES (app_tenant_id(), $1::uuid, $2, $3, $4::jsonb, $5, $6::uuid, $7::uuid, $8::uuid, $9)`,
-        [
-          id,
-          order.length + 1,
-          input.name.trim(),
-          jsonb(fields.condition),
-          input.assigneeType,
-          input.userId ?? null,
-          input.teamId ?? null,
-          input.queueId ?? null,
-          input.active ?? true,
-        ],
+      const rule = await RULES.insert(
+        em,
+        input.position,
+        MAX_RULES,
+        () => conflict('position', 'too_many_rules', `a tenant has at most ${MAX_RULES} assignment rules`),
+        (id, last) =>
+          em.query(
+            `INSERT INTO lead_assignment_rules (tenant_id, id, position, name, condition, assignee_type, user_id, team_id, queue_id, active)
+             VALUES (app_tenant_id(), $1::uuid, $2, $3, $4::jsonb, $5, $6::uuid, $7::uuid, $8::uuid, $9)`,
+            [
+              id,
+              last,
+              input.name.trim(),
+              jsonbParam(fields.condition),
+              input.assigneeType,
+              input.userId ?? null,
+              input.teamId ?? null,
+              input.queueId ?? null,
+              input.active ?? true,
+            ],
+          ),
       );
-      order.splice(at - 1, 0, id);
-      await this.renumber(em, order);
-      const rule = await this.one(em, id);
       await this.audit.record(em, ctx, {
         action: 'create',
         object: AUDIT_OBJECT,
-        recordId: id,
+        recordId: rule.id,
         changes: diff(null, rule),
       });
       return rule;
@@ -112,10 +106,10 @@ export class LeadAssignmentRulesService {
     assertPermission(ctx, RULES_MANAGE);
     for (const field of ['name', 'assigneeType', 'active'] as const)
       if (patch[field] === null) throw invalid(field, 'required', `${field} cannot be null`);
-    const condition = patch.condition === undefined ? undefined : normalizeCondition(patch.condition);
-    if (condition !== undefined) checkCondition(condition);
+    const condition = patch.condition === undefined ? undefined : blankConditionToNull(patch.condition);
+    if (condition !== undefined) checkCondition(LEAD, condition);
     return this.db.run(ctx, async (em) => {
-      const before = await this.one(em, id, true);
+      const before = await RULES.one(em, id, true);
       const type = (patch.assigneeType ?? before.assigneeType) as AssigneeType;
       // Switching the type drops the previous target; a target of another type is a 400.
       const target = {
@@ -141,7 +135,7 @@ export class LeadAssignmentRulesService {
           id,
           patch.name?.trim() ?? null,
           condition !== undefined,
-          jsonb(condition ?? null),
+          jsonbParam(condition),
           target.assigneeType,
           target.userId ?? null,
           target.teamId ?? null,
@@ -149,7 +143,7 @@ export class LeadAssignmentRulesService {
           patch.active ?? null,
         ],
       );
-      const after = await this.one(em, id);
+      const after = await RULES.one(em, id);
       await this.audit.record(em, ctx, {
         action: 'update',
         object: AUDIT_OBJECT,
@@ -164,13 +158,7 @@ export class LeadAssignmentRulesService {
   async remove(ctx: RequestContext, id: string): Promise<void> {
     assertPermission(ctx, RULES_MANAGE);
     await this.db.run(ctx, async (em) => {
-      await this.lockRules(em);
-      const before = await this.one(em, id);
-      await em.query(`DELETE FROM lead_assignment_rules WHERE id = $1::uuid`, [id]);
-      await this.renumber(
-        em,
-        (await loadRules(em, false)).map((r) => r.id),
-      );
+      const before = await RULES.delete(em, id);
       await this.audit.record(em, ctx, {
         action: 'delete',
         object: AUDIT_OBJECT,
@@ -184,71 +172,18 @@ export class LeadAssignmentRulesService {
   async reorder(ctx: RequestContext, ruleIds: string[]): Promise<LeadAssignmentRuleDto[]> {
     assertPermission(ctx, RULES_MANAGE);
     return this.db.run(ctx, async (em) => {
-      await this.lockRules(em);
-      const current = (await loadRules(em, false)).map((r) => r.id);
-      const wanted = ruleIds.map((id) => id.toLowerCase());
-      if (
-        new Set(wanted).size !== wanted.length ||
-        wanted.length !== current.length ||
-        wanted.some((id) => !current.includes(id))
-      )
-        throw invalid('ruleIds', 'not_a_permutation', 'ruleIds must list every assignment rule exactly once');
-      await this.renumber(em, wanted);
+      const { before, after } = await RULES.reorder(
+        em,
+        ruleIds,
+        'ruleIds must list every assignment rule exactly once',
+      );
       await this.audit.record(em, ctx, {
         action: 'reorder_rules',
         object: AUDIT_OBJECT,
-        changes: { ruleOrder: { before: current, after: wanted } },
+        changes: { ruleOrder: { before, after } },
       });
       return loadRules(em, false);
     });
-  }
-
-  private async one(em: EntityManager, id: string, forUpdate = false): Promise<RuleRow> {
-    const rows: RuleRow[] = await em.query(
-      `SELECT ${COLUMNS} FROM lead_assignment_rules r WHERE r.id = $1::uuid${forUpdate ? ' FOR UPDATE' : ''}`,
-      [id],
-    );
-    if (!rows[0]) throw new DomainError('NOT_FOUND', `No lead assignment rule with id ${id}.`);
-    return rows[0];
-  }
-
-  /** Serialises changes to the order of one tenant's rules (also when there are none yet to lock). */
-  private async lockRules(em: EntityManager): Promise<void> {
-    await em.query(
-      `SELECT pg_advisory_xact_lock(hashtext('lead_assignment_rules:' || app_tenant_id()::text))`,
-    );
-  }
-
-  private async renumber(em: EntityManager, order: string[]): Promise<void> {
-    await em.query(
-      `UPDATE lead_assignment_rules r SET position = o.position, updated_at = now()
-         FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, position)
-        WHERE r.id = o.id AND r.position <> o.position`,
-      [order],
-    );
-  }
-}
-
-/** A blank filter string means no condition. */
-function normalizeCondition(condition: unknown): unknown {
-  if (condition === undefined || condition === null) return null;
-  if (typeof condition === 'string' && condition.trim() === '') return null;
-  return condition;
-}
-
-/** Compiles the condition against the lead object: a 400 naming `condition` (with the parser's position). */
-function checkCondition(condition: unknown): void {
-  if (condition === null) return;
-  try {
-    const node = parseFilterInput(condition);
-    if (node) compileFilter(registry, LEAD, node, new SqlParams(), { alias: 't' });
-  } catch (e) {
-    if (!(e instanceof DomainError)) throw e;
-    const detail = e.errors[0]?.message ?? e.detail;
-    const at = e.errors[0]?.field && e.errors[0].field !== 'filter' ? ` (field ${e.errors[0].field})` : '';
-    throw new DomainError('VALIDATION_FAILED', `Invalid condition: ${detail}${at}.`, [
-      { field: 'condition', code: e.errors[0]?.code ?? 'invalid', message: `${detail}${at}` },
-    ]);
   }
 }
 
@@ -281,27 +216,15 @@ async function checkAssignee(
     );
 }
 
-function jsonb(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
-}
-
-/** The fields that differ, as an audit diff. */
-function diff(before: LeadAssignmentRuleDto | null, after: LeadAssignmentRuleDto | null) {
-  const keys = [
-    'name',
-    'condition',
-    'assigneeType',
-    'userId',
-    'teamId',
-    'queueId',
-    'active',
-    'position',
-  ] as const;
-  const out: Record<string, { before: unknown; after: unknown }> = {};
-  for (const k of keys) {
-    const b = before ? (before[k] ?? null) : null;
-    const a = after ? (after[k] ?? null) : null;
-    if (JSON.stringify(b) !== JSON.stringify(a)) out[k] = { before: b, after: a };
-  }
-  return out;
-}
+const AUDITED = [
+  'name',
+  'condition',
+  'assigneeType',
+  'userId',
+  'teamId',
+  'queueId',
+  'active',
+  'position',
+] as const;
+const diff = (before: LeadAssignmentRuleDto | null, after: LeadAssignmentRuleDto | null) =>
+  changedFields(AUDITED, before, after);

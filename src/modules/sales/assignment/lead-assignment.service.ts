@@ -3,9 +3,8 @@ import { EntityManager } from 'typeorm';
 import { actorOf, AuditService } from '../../../platform/audit/audit.service.js';
 import type { AuditEventInput } from '../../../platform/audit/audit.types.js';
 import { RequestContext } from '../../../platform/context/request-context.js';
-import { compileFilter, parseFilterInput } from '../../../platform/query/index.js';
+import { conditionSql } from '../../../platform/query/condition.js';
 import { SqlParams } from '../../../platform/query/sql.js';
-import { registry } from '../../../platform/registry/object-registry.js';
 import { LEAD } from '../leads/lead.object.js';
 import { updatedRows } from '../sales-sql.js';
 import { loadRules, RuleRow } from './lead-assignment-rules.service.js';
@@ -105,10 +104,9 @@ export class LeadAssignmentService {
     { id: string; ownerId: string | null; queueId: string | null; assignmentRuleId: string | null }[]
   > {
     const params = new SqlParams([ids]);
-    let condition = 'TRUE';
+    let condition: string;
     try {
-      const node = parseFilterInput(rule.condition);
-      if (node) condition = compileFilter(registry, LEAD, node, params, { alias: 't' });
+      condition = conditionSql(LEAD, rule.condition, params);
     } catch (e) {
       // A condition saved before a field was removed from leads no longer compiles: skip the rule.
       this.logger.warn(`assignment rule ${rule.id} skipped: ${e instanceof Error ? e.message : String(e)}`);

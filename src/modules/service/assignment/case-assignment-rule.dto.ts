@@ -1,7 +1,11 @@
-import { Field, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsUUID } from 'class-validator';
-import { GraphQLJSON, InputProp, OutputProp } from '../../../platform/records/field-decorators.js';
+import { InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ApiProperty } from '@nestjs/swagger';
+import { InputProp, OutputProp } from '../../../platform/records/field-decorators.js';
+import {
+  ConditionInputProp,
+  ConditionOutputProp,
+  OrderIdsProp,
+} from '../../../platform/records/ordered-rules.js';
 import { PartialInput } from '../../../platform/records/partial-input.js';
 
 export const CASE_RULE_STRATEGIES = ['roundRobin', 'fixed'] as const;
@@ -26,13 +30,7 @@ export class CaseAssignmentRuleDto {
   @OutputProp({ kind: 'uuid', description: 'Rule id.' }) id: string;
   @OutputProp({ kind: 'int', description: 'Place in the order, 1 = evaluated first.' }) position: number;
   @OutputProp({ kind: 'string', description: 'Rule name.', example: 'Urgent to tier 2' }) name: string;
-  @Field(() => GraphQLJSON, { nullable: true, description: CONDITION_DOC })
-  @ApiProperty({
-    nullable: true,
-    oneOf: [{ type: 'string' }, { type: 'object' }],
-    description: CONDITION_DOC,
-    example: "priority eq 'urgent'",
-  })
+  @ConditionOutputProp(CONDITION_DOC, "priority eq 'urgent'")
   condition: unknown;
   @OutputProp({ kind: 'uuid', nullable: true, description: 'The queue the case goes to.' }) queueId:
     string | null;
@@ -48,13 +46,7 @@ export class CaseAssignmentRuleDto {
 @InputType({ isAbstract: true })
 export class CaseRuleFieldsInput {
   @InputProp({ kind: 'string', required: true, maxLength: 200, description: 'Rule name.' }) name: string;
-  @Field(() => GraphQLJSON, { nullable: true, description: CONDITION_DOC })
-  @ApiPropertyOptional({
-    nullable: true,
-    oneOf: [{ type: 'string' }, { type: 'object' }],
-    description: CONDITION_DOC,
-  })
-  @IsOptional()
+  @ConditionInputProp(CONDITION_DOC)
   condition?: unknown;
   @InputProp({ kind: 'uuid', description: 'The queue (a live, active case queue); required for roundRobin.' })
   queueId?: string | null;
@@ -80,16 +72,11 @@ export class UpdateCaseAssignmentRuleInput extends PartialInput(CaseRuleFieldsIn
 
 @InputType('CaseAssignmentRuleOrderInput')
 export class CaseRuleOrderInput {
-  @Field(() => [String], { description: 'Every rule id, in the new order.' })
-  @ApiProperty({
-    type: [String],
-    format: 'uuid',
-    description: 'Every rule id, in the new order (each exactly once).',
+  @OrderIdsProp({
+    graphql: 'Every rule id, in the new order.',
+    openapi: 'Every rule id, in the new order (each exactly once).',
+    max: MAX_CASE_RULES,
   })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_CASE_RULES)
-  @IsUUID('all', { each: true })
   ruleIds: string[];
 }
 

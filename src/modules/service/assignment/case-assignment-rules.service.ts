@@ -2,12 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../../../platform/audit/audit.service.js';
 import { RequestContext } from '../../../platform/context/request-context.js';
-import { newId } from '../../../platform/database/ids.js';
 import { TenantDb } from '../../../platform/database/tenant-db.js';
-import { DomainError } from '../../../platform/http/domain-error.js';
-import { compileFilter, parseFilterInput } from '../../../platform/query/index.js';
-import { SqlParams } from '../../../platform/query/sql.js';
-import { registry } from '../../../platform/registry/object-registry.js';
+import { blankConditionToNull, checkCondition } from '../../../platform/query/condition.js';
+import { changedFields, jsonbParam, OrderedRuleTable } from '../../../platform/records/ordered-rules.js';
 import { assertPermission } from '../../../platform/security/assert-permission.js';
 import { recordPermission, type RecordAction } from '../../../platform/security/permissions.js';
 import { conflict, invalid } from '../../sales/sales-sql.js';
@@ -31,11 +28,11 @@ export interface CaseRuleRow extends CaseAssignmentRuleDto {
   strategy: CaseRuleStrategy;
 }
 
+const RULES = new OrderedRuleTable<CaseRuleRow>('case_assignment_rules', COLUMNS, 'case assignment rule');
+
 /** The tenant's case rules in evaluation order (all, or only the active ones). */
 export function loadCaseRules(em: EntityManager, activeOnly: boolean): Promise<CaseRuleRow[]> {
-  return em.query(
-    `SELECT ${COLUMNS} FROM case_assignment_rules r${activeOnly ? ' WHERE r.active' : ''} ORDER BY r.position, r.id`,
-  );
+  return RULES.load(em, activeOnly);
 }
 
 /**
@@ -59,48 +56,46 @@ export class CaseAssignmentRulesService {
 
   async get(ctx: RequestContext, id: string): Promise<CaseAssignmentRuleDto> {
     assertPermission(ctx, rulePermission('read'));
-    return this.db.read(ctx, (em) => this.one(em, id));
+    return this.db.read(ctx, (em) => RULES.one(em, id));
   }
 
   async create(ctx: RequestContext, input: CreateCaseAssignmentRuleInput): Promise<CaseAssignmentRuleDto> {
     assertPermission(ctx, rulePermission('create'));
-    const condition = normalizeCondition(input.condition);
-    checkCondition(condition);
+    const condition = blankConditionToNull(input.condition);
+    checkCondition(CASE, condition);
     return this.db.run(ctx, async (em) => {
-      await this.lockRules(em);
+      await RULES.lock(em);
       await checkTarget(em, input);
-      const order = (await loadCaseRules(em, false)).map((r) => r.id);
-      if (order.length >= MAX_CASE_RULES)
-        throw conflict(
-          'position',
-          'too_many_rules',
-          `a tenant has at most ${MAX_CASE_RULES} case assignment rules`,
-        );
-      const at = input.position ?? order.length + 1;
-      if (at > order.length + 1)
-        throw invalid('position', 'out_of_range', `position must be between 1 and ${order.length + 1}`);
-      const id = newId();
-      await em.query(
-        `INSERT INTO case_assignment_rules (tenant_id, id, position, name, condition, queue_id, strategy, assignee_id, active)
-         VALUES (app_tenant_id(), $1::uuid, $2, $3, $4::jsonb, $5::uuid, $6, $7::uuid, $8)`,
-        [
-          id,
-          order.length + 1,
-          input.name.trim(),
-          jsonb(condition),
-          input.queueId ?? null,
-          input.strategy,
-          input.assigneeId ?? null,
-          input.active ?? true,
-        ],
+      const rule = await RULES.insert(
+        em,
+        input.position,
+        MAX_CASE_RULES,
+        () =>
+          conflict(
+            'position',
+            'too_many_rules',
+            `a tenant has at most ${MAX_CASE_RULES} case assignment rules`,
+          ),
+        (id, last) =>
+          em.query(
+            `INSERT INTO case_assignment_rules (tenant_id, id, position, name, condition, queue_id, strategy, assignee_id, active)
+             VALUES (app_tenant_id(), $1::uuid, $2, $3, $4::jsonb, $5::uuid, $6, $7::uuid, $8)`,
+            [
+              id,
+              last,
+              input.name.trim(),
+              jsonbParam(condition),
+              input.queueId ?? null,
+              input.strategy,
+              input.assigneeId ?? null,
+              input.active ?? true,
+            ],
+          ),
       );
-      order.splice(at - 1, 0, id);
-      await this.renumber(em, order);
-      const rule = await this.one(em, id);
       await this.audit.record(em, ctx, {
         action: 'create',
         object: AUDIT_OBJECT,
-        recordId: id,
+        recordId: rule.id,
         changes: diff(null, rule),
       });
       return rule;
@@ -115,10 +110,10 @@ export class CaseAssignmentRulesService {
     assertPermission(ctx, rulePermission('update'));
     for (const field of ['name', 'strategy', 'active'] as const)
       if (patch[field] === null) throw invalid(field, 'required', `${field} cannot be null`);
-    const condition = patch.condition === undefined ? undefined : normalizeCondition(patch.condition);
-    if (condition !== undefined) checkCondition(condition);
+    const condition = patch.condition === undefined ? undefined : blankConditionToNull(patch.condition);
+    if (condition !== undefined) checkCondition(CASE, condition);
     return this.db.run(ctx, async (em) => {
-      const before = await this.one(em, id, true);
+      const before = await RULES.one(em, id, true);
       const strategy = patch.strategy ?? before.strategy;
       const target = {
         strategy,
@@ -140,14 +135,14 @@ export class CaseAssignmentRulesService {
           id,
           patch.name?.trim() ?? null,
           condition !== undefined,
-          jsonb(condition ?? null),
+          jsonbParam(condition),
           target.queueId ?? null,
           target.strategy,
           target.assigneeId ?? null,
           patch.active ?? null,
         ],
       );
-      const after = await this.one(em, id);
+      const after = await RULES.one(em, id);
       await this.audit.record(em, ctx, {
         action: 'update',
         object: AUDIT_OBJECT,
@@ -162,13 +157,7 @@ export class CaseAssignmentRulesService {
   async remove(ctx: RequestContext, id: string): Promise<void> {
     assertPermission(ctx, rulePermission('delete'));
     await this.db.run(ctx, async (em) => {
-      await this.lockRules(em);
-      const before = await this.one(em, id);
-      await em.query(`DELETE FROM case_assignment_rules WHERE id = $1::uuid`, [id]);
-      await this.renumber(
-        em,
-        (await loadCaseRules(em, false)).map((r) => r.id),
-      );
+      const before = await RULES.delete(em, id);
       await this.audit.record(em, ctx, {
         action: 'delete',
         object: AUDIT_OBJECT,
@@ -181,73 +170,18 @@ export class CaseAssignmentRulesService {
   async reorder(ctx: RequestContext, ruleIds: string[]): Promise<CaseAssignmentRuleDto[]> {
     assertPermission(ctx, rulePermission('update'));
     return this.db.run(ctx, async (em) => {
-      await this.lockRules(em);
-      const current = (await loadCaseRules(em, false)).map((r) => r.id);
-      const wanted = ruleIds.map((id) => id.toLowerCase());
-      if (
-        new Set(wanted).size !== wanted.length ||
-        wanted.length !== current.length ||
-        wanted.some((id) => !current.includes(id))
-      )
-        throw invalid(
-          'ruleIds',
-          'not_a_permutation',
-          'ruleIds must list every case assignment rule exactly once',
-        );
-      await this.renumber(em, wanted);
+      const { before, after } = await RULES.reorder(
+        em,
+        ruleIds,
+        'ruleIds must list every case assignment rule exactly once',
+      );
       await this.audit.record(em, ctx, {
         action: 'reorder_rules',
         object: AUDIT_OBJECT,
-        changes: { ruleOrder: { before: current, after: wanted } },
+        changes: { ruleOrder: { before, after } },
       });
       return loadCaseRules(em, false);
     });
-  }
-
-  private async one(em: EntityManager, id: string, forUpdate = false): Promise<CaseRuleRow> {
-    const rows: CaseRuleRow[] = await em.query(
-      `SELECT ${COLUMNS} FROM case_assignment_rules r WHERE r.id = $1::uuid${forUpdate ? ' FOR UPDATE' : ''}`,
-      [id],
-    );
-    if (!rows[0]) throw new DomainError('NOT_FOUND', `No case assignment rule with id ${id}.`);
-    return rows[0];
-  }
-
-  private async lockRules(em: EntityManager): Promise<void> {
-    await em.query(
-      `SELECT pg_advisory_xact_lock(hashtext('case_assignment_rules:' || app_tenant_id()::text))`,
-    );
-  }
-
-  private async renumber(em: EntityManager, order: string[]): Promise<void> {
-    await em.query(
-      `UPDATE case_assignment_rules r SET position = o.position, updated_at = now()
-         FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, position)
-        WHERE r.id = o.id AND r.position <> o.position`,
-      [order],
-    );
-  }
-}
-
-function normalizeCondition(condition: unknown): unknown {
-  if (condition === undefined || condition === null) return null;
-  if (typeof condition === 'string' && condition.trim() === '') return null;
-  return condition;
-}
-
-/** Compiles the condition against the case object: a 400 naming `condition`. */
-function checkCondition(condition: unknown): void {
-  if (condition === null) return;
-  try {
-    const node = parseFilterInput(condition);
-    if (node) compileFilter(registry, CASE, node, new SqlParams(), { alias: 't' });
-  } catch (e) {
-    if (!(e instanceof DomainError)) throw e;
-    const detail = e.errors[0]?.message ?? e.detail;
-    const at = e.errors[0]?.field && e.errors[0].field !== 'filter' ? ` (field ${e.errors[0].field})` : '';
-    throw new DomainError('VALIDATION_FAILED', `Invalid condition: ${detail}${at}.`, [
-      { field: 'condition', code: e.errors[0]?.code ?? 'invalid', message: `${detail}${at}` },
-    ]);
   }
 }
 
@@ -281,17 +215,6 @@ async function checkTarget(
   }
 }
 
-function jsonb(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
-}
-
-function diff(before: CaseAssignmentRuleDto | null, after: CaseAssignmentRuleDto | null) {
-  const keys = ['name', 'condition', 'queueId', 'strategy', 'assigneeId', 'active', 'position'] as const;
-  const out: Record<string, { before: unknown; after: unknown }> = {};
-  for (const k of keys) {
-    const b = before ? (before[k] ?? null) : null;
-    const a = after ? (after[k] ?? null) : null;
-    if (JSON.stringify(b) !== JSON.stringify(a)) out[k] = { before: b, after: a };
-  }
-  return out;
-}
+const AUDITED = ['name', 'condition', 'queueId', 'strategy', 'assigneeId', 'active', 'position'] as const;
+const diff = (before: CaseAssignmentRuleDto | null, after: CaseAssignmentRuleDto | null) =>
+  changedFields(AUDITED, before, after);

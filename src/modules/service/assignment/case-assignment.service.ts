@@ -3,9 +3,8 @@ import { EntityManager } from 'typeorm';
 import { AuditService } from '../../../platform/audit/audit.service.js';
 import { RequestContext } from '../../../platform/context/request-context.js';
 import { newId } from '../../../platform/database/ids.js';
-import { compileFilter, parseFilterInput } from '../../../platform/query/index.js';
+import { conditionSql } from '../../../platform/query/condition.js';
 import { SqlParams } from '../../../platform/query/sql.js';
-import { registry } from '../../../platform/registry/object-registry.js';
 import { CASE } from '../cases/case.object.js';
 import { loadCaseRules, type CaseRuleRow } from './case-assignment-rules.service.js';
 
@@ -156,10 +155,9 @@ export class CaseAssignmentService {
 
   private async matches(em: EntityManager, rule: CaseRuleRow, caseId: string): Promise<boolean> {
     const params = new SqlParams([caseId]);
-    let condition = 'TRUE';
+    let condition: string;
     try {
-      const node = parseFilterInput(rule.condition);
-      if (node) condition = compileFilter(registry, CASE, node, params, { alias: 't' });
+      condition = conditionSql(CASE, rule.condition, params);
     } catch (e) {
       // A condition saved before a field was removed from cases no longer compiles: skip the rule.
       this.logger.warn(

@@ -1,39 +1,25 @@
-import { DomainError } from '../../../platform/http/domain-error.js';
-import { compileFilter, parseFilterInput } from '../../../platform/query/index.js';
-import { SqlParams } from '../../../platform/query/sql.js';
-import { registry } from '../../../platform/registry/object-registry.js';
+import * as stored from '../../../platform/query/condition.js';
+import type { SqlParams } from '../../../platform/query/sql.js';
 import { CASE } from '../cases/case.object.js';
 
-/** A blank filter string (or an empty AST) means no condition. */
+/**
+ * An SLA policy's condition: a filter on cases (src/platform/query/condition.ts). Unlike an
+ * assignment rule's, a filter string is stored trimmed and an empty AST means no condition.
+ */
 export function normalizeCondition(condition: unknown): unknown {
-  if (condition === undefined || condition === null) return null;
-  if (typeof condition === 'string') return condition.trim() === '' ? null : condition.trim();
-  if (typeof condition === 'object' && !Array.isArray(condition) && Object.keys(condition).length === 0)
+  const given = stored.blankConditionToNull(condition);
+  if (typeof given === 'string') return given.trim();
+  if (typeof given === 'object' && given !== null && !Array.isArray(given) && Object.keys(given).length === 0)
     return null;
-  return condition;
+  return given;
 }
 
-/**
- * Compiles a policy condition against the case object, as `GET /v1/cases?filter=` would: a 400
- * naming `condition` (and the offending case field, with the parser's position) otherwise.
- */
+/** Compiles a policy condition against the case object: a 400 naming `condition` otherwise. */
 export function checkCondition(condition: unknown): void {
-  if (condition === null) return;
-  try {
-    const node = parseFilterInput(condition);
-    if (node) compileFilter(registry, CASE, node, new SqlParams(), { alias: 't' });
-  } catch (e) {
-    if (!(e instanceof DomainError)) throw e;
-    const detail = e.errors[0]?.message ?? e.detail;
-    const at = e.errors[0]?.field && e.errors[0].field !== 'filter' ? ` (field ${e.errors[0].field})` : '';
-    throw new DomainError('VALIDATION_FAILED', `Invalid condition: ${detail}${at}.`, [
-      { field: 'condition', code: e.errors[0]?.code ?? 'invalid', message: `${detail}${at}` },
-    ]);
-  }
+  stored.checkCondition(CASE, condition);
 }
 
 /** The condition as SQL over `cases` aliased `t` (params added to `params`); 'TRUE' for none. */
 export function conditionSql(condition: unknown, params: SqlParams): string {
-  const node = parseFilterInput(condition);
-  return node ? compileFilter(registry, CASE, node, params, { alias: 't' }) : 'TRUE';
+  return stored.conditionSql(CASE, condition, params);
 }

@@ -5,6 +5,7 @@ import { RequestContext } from '../../../platform/context/request-context.js';
 import { TenantDb } from '../../../platform/database/tenant-db.js';
 import { DomainError } from '../../../platform/http/domain-error.js';
 import { ObjectService } from '../../../platform/records/object.service.js';
+import { DenseOrder } from '../../../platform/records/ordered-rules.js';
 import { RecordService } from '../../../platform/records/record.service.js';
 import type { Page, RecordData } from '../../../platform/records/record.types.js';
 import { FieldPolicy } from '../../../platform/security/policy/field-policy.js';
@@ -19,6 +20,9 @@ interface PolicyState {
   resolutionMinutes: number | null;
   version: number;
 }
+
+/** Moving a policy bumps its version (it is the ETag of the record). */
+const ORDER = new DenseOrder('sla_policies', { live: true, bumpVersion: true });
 
 const invalid = (field: string, code: string, message: string) =>
   new DomainError('VALIDATION_FAILED', `${message}.`, [{ field, code, message }]);
@@ -63,16 +67,18 @@ export class SlaPoliciesService extends ObjectService {
       );
     await this.fieldPolicy.resolve(ctx);
     return this.db.inTransaction(ctx, async (tx, em) => {
-      await this.lockOrder(em);
+      await ORDER.lock(em);
       await checkEscalation(em, fields);
-      const order = await liveOrder(em);
-      if (order.length >= MAX_POLICIES)
-        throw new DomainError('CONFLICT', `A tenant has at most ${MAX_POLICIES} SLA policies.`, [
-          { field: 'position', code: 'too_many_policies', message: `at most ${MAX_POLICIES} SLA policies` },
-        ]);
-      const at = position ?? order.length + 1;
-      if (at > order.length + 1)
-        throw invalid('position', 'out_of_range', `position must be between 1 and ${order.length + 1}`);
+      const order = await ORDER.ids(em);
+      const at = ORDER.insertionPoint(
+        order,
+        position,
+        MAX_POLICIES,
+        () =>
+          new DomainError('CONFLICT', `A tenant has at most ${MAX_POLICIES} SLA policies.`, [
+            { field: 'position', code: 'too_many_policies', message: `at most ${MAX_POLICIES} SLA policies` },
+          ]),
+      );
       const created = await super.create(tx, { ...fields, condition, position: order.length + 1 });
       if (at <= order.length) {
         order.splice(at - 1, 0, created.id as string);
@@ -141,17 +147,17 @@ export class SlaPoliciesService extends ObjectService {
   override async remove(ctx: RequestContext, id: string, expectedVersion?: number): Promise<void> {
     this.require(ctx, 'delete');
     await this.db.inTransaction(ctx, async (tx, em) => {
-      await this.lockOrder(em);
+      await ORDER.lock(em);
       await super.remove(tx, id, expectedVersion);
-      await this.renumber(em, tx, await liveOrder(em), 'delete');
+      await this.renumber(em, tx, await ORDER.ids(em), 'delete');
     });
   }
 
   override async restore(ctx: RequestContext, id: string): Promise<RecordData> {
     this.require(ctx, 'delete');
     return this.db.inTransaction(ctx, async (tx, em) => {
-      await this.lockOrder(em);
-      const others = (await liveOrder(em)).filter((p) => p !== id);
+      await ORDER.lock(em);
+      const others = (await ORDER.ids(em)).filter((p) => p !== id);
       const restored = await super.restore(tx, id);
       // back at the end of the list
       if (await this.renumber(em, tx, [...others, id], 'restore'))
@@ -165,18 +171,15 @@ export class SlaPoliciesService extends ObjectService {
     this.require(ctx, 'update');
     await this.fieldPolicy.resolve(ctx);
     await this.db.inTransaction(ctx, async (tx, em) => {
-      await this.lockOrder(em);
-      const current = await liveOrder(em);
-      const wanted = policyIds.map((p) => p.toLowerCase());
-      const missing = current.filter((p) => !wanted.includes(p));
-      const unknown = wanted.filter((p) => !current.includes(p));
-      if (new Set(wanted).size !== wanted.length || missing.length > 0 || unknown.length > 0)
-        throw invalid(
-          'policyIds',
-          'not_a_permutation',
+      await ORDER.lock(em);
+      const { after } = await ORDER.checkPermutation(
+        em,
+        policyIds,
+        'policyIds',
+        (missing, unknown) =>
           `policyIds must list every live SLA policy exactly once${missing.length ? `; missing ${missing.join(', ')}` : ''}${unknown.length ? `; not live SLA policies: ${unknown.join(', ')}` : ''}`,
-        );
-      await this.renumber(em, tx, wanted, 'reorder');
+      );
+      await this.renumber(em, tx, after, 'reorder');
     });
     return this.listOrdered(ctx);
   }
@@ -192,11 +195,6 @@ export class SlaPoliciesService extends ObjectService {
     return rows[0];
   }
 
-  /** Serialises changes to the order of one tenant's policies (also when there are none yet). */
-  private async lockOrder(em: EntityManager): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock(hashtext('sla_policies:' || app_tenant_id()::text))`);
-  }
-
   /** Positions 1..n in `order`; one audit event when anything moved. Returns whether it did. */
   private async renumber(
     em: EntityManager,
@@ -204,32 +202,16 @@ export class SlaPoliciesService extends ObjectService {
     order: string[],
     cause: string,
   ): Promise<boolean> {
-    const moved = returned<{ id: string }>(
-      await em.query(
-        `UPDATE sla_policies p SET position = o.position, version = p.version + 1, updated_at = now()
-           FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, position)
-          WHERE p.id = o.id AND p.position <> o.position
-          RETURNING p.id`,
-        [order],
-      ),
-    );
+    const moved = await ORDER.renumber(em, order);
     if (moved.length === 0) return false;
     await this.audit.record(em, ctx, {
       action: 'reorder_sla_policies',
       object: SLA_POLICY.name,
       changes: { policyOrder: { before: null, after: order } },
-      details: { cause, moved: moved.map((m) => m.id) },
+      details: { cause, moved },
     });
     return true;
   }
-}
-
-/** The live policies' ids in evaluation order. */
-async function liveOrder(em: EntityManager): Promise<string[]> {
-  const rows: { id: string }[] = await em.query(
-    `SELECT id FROM sla_policies WHERE deleted_at IS NULL ORDER BY position, id`,
-  );
-  return rows.map((r) => r.id);
 }
 
 /** The escalation queue must be a live case queue, the assignee an active user. */

@@ -1,7 +1,11 @@
-import { Field, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsUUID } from 'class-validator';
-import { GraphQLJSON, InputProp, RecordProp } from '../../../platform/records/field-decorators.js';
+import { InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ApiProperty } from '@nestjs/swagger';
+import { InputProp, RecordProp } from '../../../platform/records/field-decorators.js';
+import {
+  ConditionInputProp,
+  ConditionOutputProp,
+  OrderIdsProp,
+} from '../../../platform/records/ordered-rules.js';
 import { PartialInput } from '../../../platform/records/partial-input.js';
 import { ESCALATION_PRIORITIES } from './sla-policy.object.js';
 
@@ -35,13 +39,7 @@ export class SlaPolicyDto {
     string | null;
   @RecordProp({ kind: 'int', description: 'Place in the evaluation order, 1 = evaluated first.' })
   position: number;
-  @Field(() => GraphQLJSON, { nullable: true, description: CONDITION_DOC })
-  @ApiProperty({
-    nullable: true,
-    oneOf: [{ type: 'string' }, { type: 'object' }],
-    description: CONDITION_DOC,
-    example: "priority eq 'urgent'",
-  })
+  @ConditionOutputProp(CONDITION_DOC, "priority eq 'urgent'")
   condition: unknown;
   @RecordProp({
     kind: 'uuid',
@@ -97,13 +95,7 @@ export class PolicyFieldsInput {
   name: string;
   @InputProp({ kind: 'text', maxLength: 2000, description: 'What the policy is for.' })
   description?: string | null;
-  @Field(() => GraphQLJSON, { nullable: true, description: CONDITION_DOC })
-  @ApiPropertyOptional({
-    nullable: true,
-    oneOf: [{ type: 'string' }, { type: 'object' }],
-    description: CONDITION_DOC,
-  })
-  @IsOptional()
+  @ConditionInputProp(CONDITION_DOC)
   condition?: unknown;
   @InputProp({ kind: 'uuid', description: 'Business calendar; null = the tenant’s default calendar.' })
   calendarId?: string | null;
@@ -161,16 +153,11 @@ export class UpdateSlaPolicyInput extends PartialInput(PolicyFieldsInput) {}
 
 @InputType('SlaPolicyOrderInput')
 export class SlaPolicyOrderInput {
-  @Field(() => [String], { description: 'Every live policy id, in the new order.' })
-  @ApiProperty({
-    type: [String],
-    format: 'uuid',
-    description: 'Every live policy id, in the new evaluation order (a missing or extra id is a 400).',
+  @OrderIdsProp({
+    graphql: 'Every live policy id, in the new order.',
+    openapi: 'Every live policy id, in the new evaluation order (a missing or extra id is a 400).',
+    max: MAX_POLICIES,
   })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_POLICIES)
-  @IsUUID('all', { each: true })
   policyIds: string[];
 }
 
