@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, ValidationArguments, ValidationError } from 'class-validator';
+import type { EntityManager } from 'typeorm';
+import type { RequestContext } from '../../platform/context/request-context.js';
 import { FieldIssue } from '../../platform/http/domain-error.js';
 import { FieldDef, ObjectDef, registry } from '../../platform/registry/object-registry.js';
 import { CreateAccountInput, UpdateAccountInput } from '../customers/accounts/account.dto.js';
@@ -10,6 +12,12 @@ import { CreateActivityInput, UpdateActivityInput } from '../customers/activitie
 import { ACTIVITY } from '../customers/activities/activity.object.js';
 import { CreateContactInput, UpdateContactInput } from '../customers/contacts/contact.dto.js';
 import { CONTACT } from '../customers/contacts/contact.object.js';
+import type { ChunkResult, StagedRow } from './import-engine.js';
+import type { ImportPlan } from './import-plan.js';
+import { CreateLeadInput, UpdateLeadInput } from '../sales/leads/lead.dto.js';
+import { LEAD } from '../sales/leads/lead.object.js';
+import { CreateOpportunityInput, UpdateOpportunityInput } from '../sales/opportunities/opportunity.dto.js';
+import { OPPORTUNITY } from '../sales/opportunities/opportunity.object.js';
 
 /**
  * What an import may load, and with which rules. The rules are the record layer's own: the
@@ -17,8 +25,10 @@ import { CONTACT } from '../customers/contacts/contact.object.js';
  * REST and GraphQL validate with (class-validator: required fields, enums, max lengths, email
  * format, …), so an import accepts exactly what `POST`/`PATCH` would.
  *
- * Leads and opportunities are not importable yet: their services add rules the generic record
- * layer does not have (lead assignment, stage history), which a set-based path would skip.
+ * Leads and opportunities are imported row by row through their own services (`perRow`,
+ * import-service-rows.ts): those add rules the set-based engine would skip (lead assignment on
+ * create; opportunity stage rules, probability and forecast defaults, closedAt, lossReason, stage
+ * history).
  */
 export interface ImportableObject {
   object: ObjectDef;
@@ -26,6 +36,8 @@ export interface ImportableObject {
   update: Type<object>;
   /** match keys beyond `externalId` and `id` (natural keys) */
   naturalKeys: readonly string[];
+  /** written row by row through the object's own service, not by the set-based engine */
+  perRow?: true;
 }
 
 const IMPORTABLE: Record<string, ImportableObject> = {
@@ -42,9 +54,59 @@ const IMPORTABLE: Record<string, ImportableObject> = {
     naturalKeys: ['domain'],
   },
   activities: { object: ACTIVITY, create: CreateActivityInput, update: UpdateActivityInput, naturalKeys: [] },
+  leads: {
+    object: LEAD,
+    create: CreateLeadInput,
+    update: UpdateLeadInput,
+    naturalKeys: ['email'],
+    perRow: true,
+  },
+  opportunities: {
+    object: OPPORTUNITY,
+    create: CreateOpportunityInput,
+    update: UpdateOpportunityInput,
+    naturalKeys: [],
+    perRow: true,
+  },
+};
+
+/**
+ * Keys a reference may name a record of these (non-importable) objects by, beyond its id: a
+ * pipeline by its name, a stage by its name within the row's pipeline (import-service-rows.ts).
+ */
+const REFERENCE_KEYS: Record<string, readonly string[]> = {
+  pipeline: ['name'],
+  stage: ['name'],
+  leadQueue: ['name'],
 };
 
 export const IMPORTABLE_OBJECTS = Object.keys(IMPORTABLE);
+
+/** The per-row path (ServiceRowImporter, import-service-rows.ts) as the engine calls it. */
+export interface ServiceRows {
+  processChunk(
+    em: EntityManager,
+    ctx: RequestContext,
+    plan: ImportPlan,
+    header: readonly string[] | null,
+    staged: readonly StagedRow[],
+  ): Promise<ChunkResult>;
+}
+
+/** Each engine's per-row importer (one per application): ServiceRowImporter attaches itself. */
+const serviceRows = new WeakMap<object, ServiceRows>();
+
+export function attachServiceRows(engine: object, rows: ServiceRows): void {
+  serviceRows.set(engine, rows);
+}
+
+/** The per-row path for `plan` when its object is imported through its own service (leads, opportunities). */
+export function serviceRowsFor(engine: object, plan: ImportPlan): ServiceRows | undefined {
+  if (!plan.def.perRow) return undefined;
+  const rows = serviceRows.get(engine);
+  if (!rows) throw new Error(`${plan.object.plural} are imported per row: provide ServiceRowImporter`);
+  return rows;
+}
 
 export function importable(plural: string): ImportableObject | undefined {
   return IMPORTABLE[plural];
@@ -53,7 +115,12 @@ export function importable(plural: string): ImportableObject | undefined {
 /** The keys a record of `target` can be found by: its id, its externalId, its natural keys. */
 export function lookupKeys(target: ObjectDef): string[] {
   const natural = Object.values(IMPORTABLE).find((i) => i.object === target)?.naturalKeys ?? [];
-  return ['id', ...(registry.field(target, 'externalId') ? ['externalId'] : []), ...natural];
+  return [
+    'id',
+    ...(registry.field(target, 'externalId') ? ['externalId'] : []),
+    ...natural,
+    ...(REFERENCE_KEYS[target.name] ?? []),
+  ];
 }
 
 const BOOL_TRUE = new Set(['true', 't', '1', 'yes', 'y']);

@@ -155,10 +155,23 @@ export async function stageLines(
   let batch: StagedLine[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
+    // JSON arrays (one native JSON.stringify each) rather than pg array literals, which the
+    // driver escapes element by element — the raw lines are full of quotes.
+    const n = batch.length;
+    const lineNos = new Array<number>(n);
+    const raws = new Array<string | null>(n);
+    const errors = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) {
+      lineNos[i] = batch[i].lineNo;
+      raws[i] = batch[i].raw;
+      errors[i] = batch[i].parseError;
+    }
     await em.query(
       `INSERT INTO import_rows (tenant_id, job_id, line_no, raw, parse_error)
-       SELECT app_tenant_id(), $1::uuid, u.l, u.r, u.e FROM unnest($2::int[], $3::text[], $4::text[]) AS u(l, r, e)`,
-      [jobId, batch.map((l) => l.lineNo), batch.map((l) => l.raw), batch.map((l) => l.parseError)],
+       SELECT app_tenant_id(), $1::uuid, u.l::int, u.r, u.e
+         FROM ROWS FROM (json_array_elements_text($2::json), json_array_elements_text($3::json),
+                         json_array_elements_text($4::json)) AS u(l, r, e)`,
+      [jobId, JSON.stringify(lineNos), JSON.stringify(raws), JSON.stringify(errors)],
     );
     count += batch.length;
     batch = [];

@@ -21,10 +21,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type {} from '@fastify/multipart';
 import { Readable } from 'node:stream';
+import { AppConfig } from '../../platform/config/config.js';
 import { Ctx } from '../../platform/context/ctx.decorator.js';
 import { RequestContext } from '../../platform/context/request-context.js';
 import { DomainError } from '../../platform/http/domain-error.js';
+import { toDomainError } from '../../platform/http/problem.js';
 import {
   IDEMPOTENCY_HEADER,
   ManualIdempotency,
@@ -59,33 +62,111 @@ export const IMPORT_CONTENT_TYPES: Record<string, ImportFormat> = {
   'application/ndjson': 'ndjson',
 };
 
+/** File name endings that say a multipart file part's format when its content type does not. */
+const IMPORT_EXTENSIONS: Record<string, ImportFormat> = {
+  csv: 'csv',
+  ndjson: 'ndjson',
+  jsonl: 'ndjson',
+};
+
+/** The `options` part of a multipart upload: the same options as the query, as one JSON object. */
+export interface ImportOptionsPart {
+  object?: string;
+  mode?: ImportOptions['mode'];
+  match?: string;
+  format?: ImportFormat;
+  dryRun?: boolean;
+  mapping?: Record<string, string>;
+  references?: ImportOptions['references'];
+}
+
+const PART_KEYS = ['object', 'mode', 'match', 'format', 'dryRun', 'mapping', 'references'];
+
+function invalidOption(field: string, message: string): DomainError {
+  return new DomainError('VALIDATION_FAILED', message, [{ field, code: 'invalid', message }]);
+}
+
 function json<T>(value: string | undefined, name: string): T | undefined {
   if (value === undefined) return undefined;
   try {
     return JSON.parse(value) as T;
   } catch {
-    throw new DomainError('VALIDATION_FAILED', `${name} must be a JSON object`, [
-      { field: name, code: 'invalid', message: `${name} must be a JSON object` },
-    ]);
+    throw invalidOption(name, `${name} must be a JSON object`);
   }
 }
 
-export function importOptionsOf(query: ImportQueryDto, contentType: string | undefined): ImportOptions {
+/** The `options` part's text → options, checked for shape (their values are checked by resolveOptions). */
+export function optionsPart(text: string): ImportOptionsPart {
+  const parsed = json<unknown>(text, 'options');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw invalidOption('options', 'options must be a JSON object');
+  const part = parsed as Record<string, unknown>;
+  const unknown = Object.keys(part).filter((k) => !PART_KEYS.includes(k));
+  if (unknown.length) throw invalidOption('options', `options has unknown keys: ${unknown.join(', ')}`);
+  for (const k of ['object', 'mode', 'match', 'format'])
+    if (part[k] !== undefined && typeof part[k] !== 'string')
+      throw invalidOption(`options.${k}`, `options.${k} must be a string`);
+  if (part.dryRun !== undefined && typeof part.dryRun !== 'boolean')
+    throw invalidOption('options.dryRun', 'options.dryRun must be true or false');
+  for (const k of ['mapping', 'references'])
+    if (part[k] !== undefined && (typeof part[k] !== 'object' || part[k] === null || Array.isArray(part[k])))
+      throw invalidOption(`options.${k}`, `options.${k} must be a JSON object`);
+  return part as ImportOptionsPart;
+}
+
+const UNSUPPORTED = () =>
+  new DomainError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Send the file as the body with Content-Type text/csv or application/x-ndjson, or as the `file` part of a multipart/form-data upload.',
+  );
+
+/**
+ * The import's options: the query's, overridden by a multipart upload's `options` part; the
+ * format from them, else from the file's content type, else from its file name.
+ */
+export function importOptionsOf(
+  query: ImportQueryDto,
+  contentType: string | undefined,
+  part: ImportOptionsPart = {},
+  filename?: string,
+): ImportOptions {
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  const format = query.format ?? IMPORT_CONTENT_TYPES[type];
-  if (!format)
-    throw new DomainError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      'Send the file as the body with Content-Type text/csv or application/x-ndjson.',
-    );
+  const extension = filename?.toLowerCase().split('.').pop() ?? '';
+  const format =
+    part.format ??
+    query.format ??
+    IMPORT_CONTENT_TYPES[type] ??
+    (filename ? IMPORT_EXTENSIONS[extension] : undefined);
+  if (!format) throw UNSUPPORTED();
   return {
-    object: query.object,
-    mode: query.mode ?? 'upsert',
-    match: query.match ?? 'externalId',
+    object: part.object ?? query.object ?? '',
+    mode: part.mode ?? query.mode ?? 'upsert',
+    match: part.match ?? query.match ?? 'externalId',
     format,
-    dryRun: query.dryRun ?? false,
-    mapping: json(query.mapping, 'mapping'),
-    references: json(query.references, 'references'),
+    dryRun: part.dryRun ?? query.dryRun ?? false,
+    mapping: part.mapping ?? json(query.mapping, 'mapping'),
+    references: part.references ?? json(query.references, 'references'),
+  };
+}
+
+/** An upload: its options, the file as a stream, and what to do once the file is read. */
+interface Upload {
+  options: ImportOptions;
+  body: Readable;
+  /** reads the rest of a multipart request (parts after the file); nothing for a streamed body */
+  finish(): Promise<void>;
+}
+
+/** The options without their defaults' spelling: what an Idempotency-Key's fingerprint covers. */
+function canonicalOptions(o: ImportOptions): Record<string, unknown> {
+  return {
+    object: o.object,
+    mode: o.mode,
+    match: o.match,
+    format: o.format,
+    dryRun: o.dryRun ?? false,
+    mapping: o.mapping ?? {},
+    references: o.references ?? {},
   };
 }
 
@@ -96,6 +177,7 @@ export class ImportsController {
   constructor(
     private readonly imports: ImportsService,
     private readonly idempotency: IdempotencyService,
+    private readonly config: AppConfig,
   ) {}
 
   @Post()
@@ -106,12 +188,14 @@ export class ImportsController {
     summary: 'Start an import',
     description:
       'The body is the file itself, streamed (Content-Type text/csv with a header line, or application/x-ndjson); the options are query parameters. ' +
+      'Or multipart/form-data: a `file` part (streamed; format from options, its content type or its file name) and, before it, an optional `options` part holding the options as one JSON object (overriding the query); no `file` part is a 400. ' +
+      'Leads and opportunities are written row by row through their services (assignment rules, stage rules and history). ' +
       'The upload is parsed as it arrives and staged in the database; the answer is 202 with the job and its Location once the whole file is staged. ' +
       'Needs `<object>:create` (mode create), `<object>:update` (update) or both (upsert); every column written must be editable by you (403 FORBIDDEN_FIELD otherwise); `ownerId` needs `<object>:assign`. ' +
       'A file over IMPORT_MAX_BYTES is refused with 413. Rows are processed in chunks by a background job: poll the job. ' +
-      'With `Idempotency-Key`, a retry of the same upload (same options and Content-Length) gets the first answer and starts no second job.',
+      'With `Idempotency-Key`, a retry with the same options and the same file content (sha256) gets the first answer and starts no second job; the same key with other options or another file is a 422.',
   })
-  @ApiConsumes('text/csv', 'application/x-ndjson')
+  @ApiConsumes('text/csv', 'application/x-ndjson', 'multipart/form-data')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 202, type: ImportJobDto, description: 'Staged; processing.' })
   @ApiResponse({ status: 400, type: ProblemDto, description: 'Bad options or header.' })
@@ -128,33 +212,141 @@ export class ImportsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ImportJobDto | Buffer> {
+    const multipart = typeof req.isMultipart === 'function' && req.isMultipart();
+    const upload = multipart ? await this.multipart(req, query) : this.streamed(req, query);
+    let ok = false;
+    try {
+      const answer = await this.start(ctx, req, reply, upload);
+      ok = true;
+      return answer;
+    } finally {
+      // The file is read to its end whatever happened; the parts after it are read only after
+      // a success (after a failure, the answer goes out and the connection drains the rest).
+      upload.body.resume();
+      if (ok) await upload.finish();
+    }
+  }
+
+  /** The body itself is the file (text/csv or NDJSON), the options are the query. */
+  private streamed(req: FastifyRequest, query: ImportQueryDto): Upload {
     const body = req.body;
-    const options = importOptionsOf(query, req.headers['content-type']);
-    if (!(body instanceof Readable))
-      throw new DomainError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        'Send the file as the body with Content-Type text/csv or application/x-ndjson.',
-      );
+    if (!(body instanceof Readable)) throw UNSUPPORTED();
+    try {
+      return { options: importOptionsOf(query, req.headers['content-type']), body, finish: async () => {} };
+    } catch (e) {
+      body.resume();
+      throw e;
+    }
+  }
+
+  /**
+   * multipart/form-data: an optional `options` part (JSON), then the `file` part, streamed as it
+   * arrives (never buffered; IMPORT_MAX_BYTES applies to the file). Parts after the file are read
+   * and ignored; an `options` part must come before the file.
+   */
+  private async multipart(req: FastifyRequest, query: ImportQueryDto): Promise<Upload> {
+    const parts = req
+      .parts({
+        limits: {
+          fileSize: this.config.IMPORT_MAX_BYTES + 1,
+          files: 1,
+          fields: 5,
+          fieldSize: 100_000,
+          parts: 10,
+        },
+      })
+      [Symbol.asyncIterator]();
+    const rest = async () => {
+      for (;;) {
+        const next = await parts.next();
+        if (next.done) return;
+        if (next.value.type === 'file') next.value.file.resume();
+      }
+    };
+    let part: ImportOptionsPart = {};
+    try {
+      for (;;) {
+        const next = await parts.next();
+        if (next.done) break;
+        const p = next.value;
+        if (p.type === 'field') {
+          if (p.fieldname === 'options') part = optionsPart(String(p.value));
+          continue;
+        }
+        if (p.fieldname !== 'file') {
+          p.file.resume();
+          continue;
+        }
+        let options: ImportOptions;
+        try {
+          options = importOptionsOf(query, p.mimetype, part, p.filename);
+        } catch (e) {
+          p.file.resume();
+          throw e;
+        }
+        return {
+          options,
+          body: p.file,
+          finish: () => rest().catch(() => undefined),
+        };
+      }
+    } catch (e) {
+      throw toDomainError(e);
+    }
+    throw new DomainError('VALIDATION_FAILED', 'The multipart upload has no `file` part.', [
+      {
+        field: 'file',
+        code: 'required',
+        message: 'a part named file with the CSV or NDJSON file is required',
+      },
+    ]);
+  }
+
+  /**
+   * Stages the upload as a job. With an Idempotency-Key: the key's fingerprint covers the options
+   * (whether from the query or a multipart `options` part), and the job keeps the sha256 of the
+   * file, computed as it streams into staging. A retry whose options match a completed request is
+   * read through (discarded) to hash it: the same file replays the first answer, another file —
+   * even of the same size — is a 422. A key still in flight is a 409.
+   */
+  private async start(
+    ctx: RequestContext,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    upload: Upload,
+  ): Promise<ImportJobDto | Buffer> {
+    const { options, body } = upload;
     const key = parseIdempotencyKey(req.headers[IDEMPOTENCY_HEADER]);
     if (key === undefined) {
       const job = await this.imports.create(ctx, options, body);
       void reply.header('location', `/v1/imports/${job.id}`);
       return job;
     }
-    // The body streams, so the fingerprint is the options (path and query) and the declared size.
-    const size = String(req.headers['content-length'] ?? req.headers['transfer-encoding'] ?? '');
-    const fingerprint = fingerprintOf('POST', req.url, undefined, `${options.format}:${size}`);
+    const path = '/v1/imports';
+    const fingerprint = fingerprintOf('POST', path, canonicalOptions(options), 'content:sha256');
     let started;
     try {
-      started = await this.idempotency.begin(ctx, { key, method: 'POST', path: req.url, fingerprint });
+      started = await this.idempotency.begin(ctx, { key, method: 'POST', path, fingerprint });
     } catch (e) {
-      body.resume();
       if (e instanceof DomainError && e.code === 'IDEMPOTENCY_KEY_IN_USE')
         void reply.header('retry-after', String(IN_USE_RETRY_AFTER_SECONDS));
       throw e;
     }
     if (started.state === 'replay') {
-      body.resume();
+      const incoming = await this.imports.digest(body);
+      let first: string | undefined;
+      try {
+        first = (JSON.parse(started.response.body.toString('utf8')) as { id?: string }).id;
+      } catch {
+        first = undefined;
+      }
+      const stored = first ? await this.imports.contentHash(ctx, first) : null;
+      if (stored !== null && stored !== incoming)
+        throw new DomainError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used to upload a different file; use a new key for a new upload.',
+          [{ field: 'Idempotency-Key', code: 'reused', message: 'the key belongs to another file' }],
+        );
       return replayResponse(reply, started.response);
     }
     try {

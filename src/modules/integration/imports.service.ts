@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
-import { Readable, Transform } from 'node:stream';
+import { createHash, Hash } from 'node:crypto';
+import { Readable, Transform, TransformCallback, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { AppConfig } from '../../platform/config/config.js';
 import { RequestContext } from '../../platform/context/request-context.js';
 import { newId } from '../../platform/database/ids.js';
@@ -43,6 +45,15 @@ export interface ImportPage {
   nextCursor: string | null;
 }
 
+/** Passes an upload through unchanged while hashing it (sha256): the job's content hash. */
+class Sha256Tap extends Transform {
+  readonly hash: Hash = createHash('sha256');
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+}
+
 /** The permissions an import mode needs on its object. */
 export function importPermissions(plural: string, mode: ImportOptions['mode']): string[] {
   if (mode === 'create') return [recordPermission(plural, 'create')];
@@ -70,8 +81,9 @@ export class ImportsService {
     const access = await this.fieldPolicy.resolve(ctx);
     const id = newId();
     const limit = new ByteLimit(this.config.IMPORT_MAX_BYTES);
+    const tap = new Sha256Tap();
     body.on('error', (e) => limit.destroy(e));
-    const input = body.pipe(limit);
+    const input = body.pipe(tap).pipe(limit);
     let header: string[] | null = null;
     const onHeader = (h: string[]) => {
       header = h;
@@ -106,18 +118,43 @@ export class ImportsService {
         const received = await stageLines(em, id, lines);
         await em.query(`INSERT INTO import_open_jobs (tenant_id, job_id) VALUES (app_tenant_id(), $1)`, [id]);
         const result: unknown = await em.query(
-          `UPDATE import_jobs SET received = $2, bytes = $3, options = options || jsonb_build_object('header', $4::jsonb)
+          `UPDATE import_jobs SET received = $2, bytes = $3, options = options || jsonb_build_object('header', $4::jsonb, 'sha256', $5::text)
             WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
-          [id, received, limit.bytes, JSON.stringify(header)],
+          [id, received, limit.bytes, JSON.stringify(header), tap.hash.digest('hex')],
         );
         return returned<ImportJobRow>(result)[0];
       });
     } catch (e) {
+      body.unpipe();
       body.resume();
       throw toDomainError(e);
     }
     await this.jobs.send(IMPORT_JOB, { tenantId: ctx.tenantId, jobId: id }).catch(() => undefined);
     return viewOf(row);
+  }
+
+  /**
+   * The sha256 of an upload read through and discarded (up to IMPORT_MAX_BYTES, 413 beyond): how
+   * a retry with an Idempotency-Key is compared with the file its key first came with.
+   */
+  async digest(body: Readable): Promise<string> {
+    const tap = new Sha256Tap();
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    try {
+      await pipeline(body, tap, new ByteLimit(this.config.IMPORT_MAX_BYTES), sink);
+    } catch (e) {
+      body.resume();
+      throw toDomainError(e);
+    }
+    return tap.hash.digest('hex');
+  }
+
+  /** The content hash of a job's upload (null for a job staged before hashes were kept, or gone). */
+  async contentHash(ctx: RequestContext, id: string): Promise<string | null> {
+    const rows: { sha256: string | null }[] = await this.db.read(ctx, (em) =>
+      em.query(`SELECT options->>'sha256' AS sha256 FROM import_jobs WHERE id = $1`, [id]),
+    );
+    return rows[0]?.sha256 ?? null;
   }
 
   /** `ownerId` in the file hands records over: it needs `<plural>:assign` (as in ObjectService). */

@@ -65,11 +65,18 @@ export class ImportJobPageDto {
     string | null;
 }
 
-/** `POST /v1/imports` query: the options (the body is the file). */
+/**
+ * `POST /v1/imports` query: the options (the body is the file). With a multipart upload they may
+ * come instead (or as well: the part wins) in its `options` part, as one JSON object.
+ */
 export class ImportQueryDto {
-  @ApiProperty({ enum: IMPORTABLE_OBJECTS, description: 'The object to load.' })
+  @ApiPropertyOptional({
+    enum: IMPORTABLE_OBJECTS,
+    description: 'The object to load (required, here or in a multipart `options` part).',
+  })
+  @IsOptional()
   @IsIn(IMPORTABLE_OBJECTS)
-  object: string;
+  object?: string;
 
   @ApiPropertyOptional({ enum: MODES, default: 'upsert' })
   @IsOptional()
@@ -77,7 +84,8 @@ export class ImportQueryDto {
   mode?: 'create' | 'update' | 'upsert';
 
   @ApiPropertyOptional({
-    description: 'Match key: externalId (default), id (update only), email (contacts) or domain (accounts).',
+    description:
+      'Match key: externalId (default), id (update only), email (contacts, leads) or domain (accounts).',
   })
   @IsOptional()
   @IsString()
@@ -102,7 +110,7 @@ export class ImportQueryDto {
 
   @ApiPropertyOptional({
     description:
-      'JSON object: reference field → {"by": "externalId" | "domain" | "email" | "id"}, e.g. {"accountId":{"by":"externalId"}}.',
+      'JSON object: reference field → {"by": "externalId" | "domain" | "email" | "id" | "name"}, e.g. {"accountId":{"by":"externalId"}}; "name" for an opportunity\'s pipelineId and stageId (a stage by name within the row\'s pipeline).',
   })
   @IsOptional()
   @IsString()

@@ -1,11 +1,15 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
+import { AppConfig } from '../../platform/config/config.js';
 import { AuthModule } from '../../platform/auth/auth.module.js';
+import { SalesModule } from '../sales/sales.module.js';
 import { ExportsController } from './exports.controller.js';
 import { ExportsService } from './exports.service.js';
 import { ImportEngine } from './import-engine.js';
 import { ImportRunner } from './import-runner.js';
+import { ServiceRowImporter } from './import-service-rows.js';
 import { IMPORT_CONTENT_TYPES, ImportsController } from './imports.controller.js';
 import { ImportsService } from './imports.service.js';
 import { ImportsResolver } from './integration.resolver.js';
@@ -15,16 +19,31 @@ import { ImportsResolver } from './integration.resolver.js';
  * workers) and exports (streamed downloads). docs/integration.md.
  */
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, SalesModule],
   controllers: [ImportsController, ExportsController],
-  providers: [ImportsService, ImportEngine, ImportRunner, ExportsService, ImportsResolver],
+  providers: [
+    ImportsService,
+    ImportEngine,
+    ServiceRowImporter,
+    ImportRunner,
+    ExportsService,
+    ImportsResolver,
+  ],
 })
 export class IntegrationModule implements OnModuleInit {
-  constructor(private readonly adapter: HttpAdapterHost) {}
+  constructor(
+    private readonly adapter: HttpAdapterHost,
+    private readonly config: AppConfig,
+  ) {}
 
   /**
    * Import uploads are read by the import service as a stream, never buffered by Fastify (nor held
    * to BODY_LIMIT_BYTES: IMPORT_MAX_BYTES applies instead, while the upload streams).
+   *
+   * multipart/form-data (`POST /v1/imports` with a `file` part) goes through @fastify/multipart,
+   * whose parser only marks the request: nothing is read until the imports controller iterates
+   * the parts, streaming the file. Its limits here are the ceiling (the controller passes its
+   * own); no other route reads multipart bodies.
    */
   onModuleInit(): void {
     const fastify = this.adapter.httpAdapter?.getInstance<FastifyInstance>();
@@ -32,5 +51,14 @@ export class IntegrationModule implements OnModuleInit {
     fastify.addContentTypeParser(Object.keys(IMPORT_CONTENT_TYPES), (_req, payload, done) =>
       done(null, payload),
     );
+    void fastify.register(fastifyMultipart, {
+      limits: {
+        fileSize: this.config.IMPORT_MAX_BYTES + 1,
+        files: 1,
+        fields: 5,
+        fieldSize: 100_000,
+        parts: 10,
+      },
+    });
   }
 }

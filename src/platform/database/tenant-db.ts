@@ -157,6 +157,27 @@ export class TenantDb implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
+  /**
+   * `inTransaction` for a transaction the caller already holds: `em` is a transaction this pool
+   * opened through `run` (a bulk job's chunk, say), and `work` gets a copy of `ctx` whose service
+   * calls join it, on `channel`. The same one-statement-at-a-time rule applies.
+   */
+  async joinTransaction<T>(
+    ctx: RequestContext,
+    em: EntityManager,
+    channel: RequestContext['channel'],
+    work: (tx: RequestContext) => Promise<T>,
+  ): Promise<T> {
+    if (!em.queryRunner?.isTransactionActive) throw new Error('joinTransaction needs an open transaction');
+    const tx = ctx.withChannel(channel);
+    this.joined.set(tx, em);
+    try {
+      return await work(tx);
+    } finally {
+      this.joined.delete(tx);
+    }
+  }
+
   runAsTenant<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.session(tenantId, true, work);
   }

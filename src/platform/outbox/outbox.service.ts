@@ -45,11 +45,24 @@ export class OutboxService {
       records.push(e.recordId ?? null);
       payloads.push(JSON.stringify(e.payload ?? {}));
     }
+    // One statement whose text never changes (TenantDb prepares statements by their text), the
+    // columns as JSON arrays: JSON.stringify is native and makes one string per column, where pg's
+    // array literals escape element by element (bulk imports emit thousands of events per call).
     await em.query(
       `INSERT INTO outbox_events (tenant_id, id, type, object, record_id, payload, request_id, channel)
-       SELECT app_tenant_id(), e.id, e.type, e.object, e.record_id, e.payload::jsonb, $6, $7
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[]) AS e(id, type, object, record_id, payload)`,
-      [ids, types, objects, records, payloads, ctx.requestId, ctx.channel],
+       SELECT app_tenant_id(), e.id::uuid, e.type, e.object, e.record_id::uuid, e.payload, $6, $7
+         FROM ROWS FROM (json_array_elements_text($1::json), json_array_elements_text($2::json),
+                         json_array_elements_text($3::json), json_array_elements_text($4::json),
+                         jsonb_array_elements($5::jsonb)) AS e(id, type, object, record_id, payload)`,
+      [
+        JSON.stringify(ids),
+        JSON.stringify(types),
+        JSON.stringify(objects),
+        JSON.stringify(records),
+        `[${payloads.join(',')}]`,
+        ctx.requestId,
+        ctx.channel,
+      ],
     );
   }
 }
