@@ -276,6 +276,22 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       roleId: p.roleId,
       teamIds: p.teamIds,
     };
+    if (p.type === 'apiKey' || p.type === 'oauthClient') {
+      // A key or client revoked (or a key expired) since the upload stops its queued work too.
+      const live: unknown[] = await this.db.runAsTenant(job.tenantId, (em) =>
+        em.query(
+          p.type === 'apiKey'
+            ? `SELECT 1 FROM api_keys WHERE id = $1::uuid AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`
+            : `SELECT 1 FROM oauth_clients WHERE id = $1::uuid AND revoked_at IS NULL`,
+          [p.id],
+        ),
+      );
+      if (live.length === 0)
+        throw new DomainError(
+          'FORBIDDEN',
+          `The ${p.type === 'apiKey' ? 'API key' : 'OAuth client'} that started the import has been revoked or has expired.`,
+        );
+    }
     if (p.userId) {
       const active = await this.users.activePrincipal(job.tenantId, p.userId);
       if (!active) throw new DomainError('FORBIDDEN', 'The user who started the import is no longer active.');
