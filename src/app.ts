@@ -30,7 +30,7 @@ export async function createApp(
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Path parameters carry external ids of up to 255 characters, percent-encoded up to 12 bytes each
     // (PUT …/external-id/{externalId}); Fastify's default of 100 would answer 414 to longer ones.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     // Only behind a proxy that sets X-Forwarded-For may the client address come from it
     // (per-IP login throttling and logs rely on it).
     trustProxy: config.TRUST_PROXY,
