@@ -266,20 +266,17 @@ export class ExportsService {
     const page = (cursor: string | null) => {
       const params = new SqlParams();
       const visible = this.policy.readPredicate(ctx, object, LIST_ALIAS, params);
-      const built = buildListQuery(registry, object, {
+      return buildListQuery(registry, object, {
         filter,
         sort,
         cursor,
-        limit: 200,
+        pageSize: chunk,
         columns,
         extraWhere: visible ? [visible] : [],
         params,
         checkField,
         relationScope: (o, alias, p) => this.policy.readPredicate(ctx, o, alias, p),
       });
-      // buildListQuery pages for the API (≤ 200); an export reads bigger pages of the same query.
-      const sql = built.sql.replace(/\nLIMIT 201$/, `\nLIMIT ${chunk + 1}`);
-      return { sql, params: built.params, sort: built.sort, limit: sql === built.sql ? built.limit : chunk };
     };
     page(null);
     return { object, columns, page };

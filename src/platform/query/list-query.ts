@@ -51,6 +51,11 @@ export const RANK_COLUMN = '__rank';
 
 export interface ListQueryOptions extends WhereOptions {
   /**
+   * A trusted caller's page size (an export's chunk), used instead of the API's `limit` and its
+   * maximum: the API caps what a client asks for, not what the server reads in one statement.
+   */
+  pageSize?: number;
+  /**
    * Page per value of this column (a foreign key) instead of one page overall: the rows come
    * ordered by it, each partition in the sort order, at most limit + 1 per partition, each with
    * its `__rank`. The column must be among `columns`.
@@ -60,8 +65,8 @@ export interface ListQueryOptions extends WhereOptions {
   sort: readonly SortTerm[];
   /** the `nextCursor` of the previous page; blank or null means the first page */
   cursor?: string | null;
-  /** page size, 1..MAX_LIMIT; the SQL fetches limit + 1 rows */
-  limit: number;
+  /** page size, 1..MAX_LIMIT (default 50; ignored with `pageSize`); the SQL fetches limit + 1 rows */
+  limit?: number;
   /** API columns to select, as `"column" AS "apiName"` */
   columns: readonly FieldDef[];
 }
@@ -162,7 +167,7 @@ export function buildListQuery(
   object: ObjectDef,
   opts: ListQueryOptions,
 ): BuiltListQuery {
-  const limit = parseLimit(opts.limit);
+  const limit = opts.pageSize ?? parseLimit(opts.limit);
   const params = opts.params ?? new SqlParams();
   const sort = resolveSort(object, opts.sort, opts.checkField);
   const where = whereClauses(registry, object, opts, params);
