@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--size tiny|small|full] [--scenario a,b] [--connections 10,50] [--duration 10]
- *                  [--warmup 3] [--reseed] [--no-raw]`
+ *                  [--warmup 3] [--reseed] [--no-raw] [--profile] [--import-rows N]`
  *
  * Runs the scenarios of bench/lib/scenarios.ts with autocannon against the production build
  * (`node dist/main.js`, started here on the bench database), as a sales rep with a field policy,
@@ -60,6 +60,8 @@ export interface RunOptions {
   profile: boolean;
   /** another database on the same server instead of rapport_bench_<size> (e.g. a copy) */
   database?: string;
+  /** rows of the import-contacts file instead of the size's default */
+  importRows?: number;
 }
 
 function parseArgs(argv: string[]): RunOptions {
@@ -104,6 +106,7 @@ function parseArgs(argv: string[]): RunOptions {
     else if (arg === '--reseed') opts.reseed = true;
     else if (arg === '--no-raw') opts.raw = false;
     else if (arg === '--profile') opts.profile = true;
+    else if (arg === '--import-rows') opts.importRows = positive(arg, value());
     else if (arg === '--database') {
       opts.database = value();
       if (!/^[a-z_][a-z0-9_]*$/.test(opts.database))
@@ -340,6 +343,7 @@ async function main(): Promise<void> {
               manifest,
               size: opts.size,
               raw: opts.raw,
+              importRows: opts.importRows,
               say,
             });
             bulk.push(r);

@@ -85,6 +85,8 @@ export interface BulkContext {
   manifest: BenchManifest;
   size: BenchSize;
   raw: boolean;
+  /** rows of the import file instead of the size's default (IMPORT_ROWS) */
+  importRows?: number;
   say: (m: string) => void;
 }
 
@@ -155,7 +157,7 @@ interface Job {
 }
 
 export async function runImportBench(c: BulkContext): Promise<BulkResult> {
-  const rows = IMPORT_ROWS[c.size];
+  const rows = c.importRows ?? IMPORT_ROWS[c.size];
   const m = c.manifest;
   // References the bench user may see: accounts they own (record-level security applies).
   const accounts = (

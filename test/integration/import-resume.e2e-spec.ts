@@ -172,7 +172,7 @@ describe('import resume after kill -9', () => {
               (SELECT count(DISTINCT external_id)::int FROM contacts WHERE tenant_id = $1) AS distinct_ids,
               (SELECT count(*)::int FROM audit_events WHERE tenant_id = $1 AND channel = 'bulk' AND action = 'create') AS audited,
               (SELECT count(*)::int FROM import_errors WHERE job_id = $2) AS errors,
-              (SELECT count(*)::int FROM import_rows WHERE job_id = $2) AS staged`,
+              (SELECT count(*)::int FROM import_chunks WHERE job_id = $2) AS staged`,
       [tenant.tenant_id, id],
     );
     expect(counts).toEqual({

@@ -157,7 +157,7 @@ describe('tenant isolation', () => {
       .expect(201);
     await t.http.post(`/v1/cases/${ids.case}/articles/${article.body.id}`).set(as(a)).expect(201);
     // Imports and exports: one import worked to its end with a row error (import_jobs,
-    // import_errors), one left queued (its staged import_rows and import_open_jobs entry), and an
+    // import_errors), one left queued (its staged import_chunks and import_open_jobs entry), and an
     // export job.
     const upload = (csv: string) =>
       t.http

@@ -129,7 +129,7 @@ export class ExportsService {
     return viewOf(await this.row(ctx, id));
   }
 
-  /** The export as a stream of CSV or NDJSON; audited when the stream ends. */
+  /** The export as a stream of CSV or NDJSON; audited when its last row is read (or it breaks off). */
   async download(
     ctx: RequestContext,
     id: string,
@@ -148,6 +148,15 @@ export class ExportsService {
     let count = 0;
     let completed = false;
     const db = this.db;
+    // Audited once: when the last row is read — before the stream ends, so a client that has
+    // received the whole file can already see its audit event — or, for a download that breaks
+    // off, when the stream closes.
+    let audited = false;
+    const record = async () => {
+      if (audited) return;
+      audited = true;
+      await this.finish(ctx, job, object, count, completed);
+    };
     async function* rows(): AsyncGenerator<RecordData> {
       let cursor: string | null = null;
       for (;;) {
@@ -163,6 +172,7 @@ export class ExportsService {
         cursor = encodeCursor(q.sort, page[page.length - 1]);
       }
       completed = true;
+      await record();
     }
     const source = Readable.from(rows());
     const out =
@@ -190,15 +200,8 @@ export class ExportsService {
               }),
             )
             .pipe(stringify({ header: true, columns: names }));
-    let audited = false;
-    const record = () => {
-      if (audited) return;
-      audited = true;
-      void this.finish(ctx, job, object, count, completed);
-    };
-    source.on('end', record);
-    source.on('close', record);
-    source.on('error', record);
+    source.on('close', () => void record());
+    source.on('error', () => void record());
     return { stream: out, format: job.format, object: object.plural };
   }
 

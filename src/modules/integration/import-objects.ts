@@ -220,11 +220,19 @@ function compile(cls: Type<object>): Map<string, CompiledProperty> {
         }
       )();
       const template = m.message;
+      const max: unknown = m.constraints?.[0];
+      // MaxLength counts a surrogate pair (and a variation selector) as one character, so a
+      // string no longer than the limit in UTF-16 units passes without validator's regexes.
+      const check =
+        m.name === 'maxLength' && typeof max === 'number'
+          ? (v: unknown, a: ValidationArguments) =>
+              (typeof v === 'string' && v.length <= max) || instance.validate(v, a)
+          : (v: unknown, a: ValidationArguments) => instance.validate(v, a);
       prop.rules.push({
         code: m.name ?? 'invalid',
         each: m.each ?? false,
         constraints: m.constraints ?? [],
-        check: (v, a) => instance.validate(v, a),
+        check,
         message: (a) => {
           const text =
             typeof template === 'function'
@@ -272,17 +280,16 @@ export function validateRow(
   kind: 'create' | 'update',
 ): FieldIssue[] {
   const cls = kind === 'create' ? def.create : def.update;
-  const props = compile(cls);
+  const { props, entries } = checksOf(def, cls);
   const issues: FieldIssue[] = [];
-  for (const [name, value] of Object.entries(values)) {
+  for (const name in values) {
     if (props.has(name)) continue;
-    if (value !== undefined)
+    if (values[name] !== undefined)
       issues.push({ field: name, code: 'unknown_property', message: `property ${name} is not allowed` });
   }
-  for (const [name, prop] of props) {
+  for (const { name, prop, nullable } of entries) {
     const value = values[name];
-    const f = registry.field(def.object, name);
-    if (f && value === null && !f.nullable && name in values) {
+    if (value === null && !nullable && name in values) {
       issues.push({ field: name, code: 'required', message: `${name} cannot be null` });
       continue;
     }
@@ -292,21 +299,60 @@ export function validateRow(
         issues.push({ field: name, code: 'required', message: `${name} is required` });
       continue;
     }
+    // One arguments object per property (validators only read it): no allocation per rule.
+    const args: ValidationArguments = {
+      value,
+      constraints: [],
+      targetName: cls.name,
+      object: values,
+      property: name,
+    };
     for (const rule of prop.rules) {
-      const args: ValidationArguments = {
-        value,
-        constraints: rule.constraints,
-        targetName: cls.name,
-        object: values,
-        property: name,
-      };
-      const ok =
-        rule.each && Array.isArray(value)
-          ? value.every((v) => rule.check(v, { ...args, value: v }))
-          : rule.check(value, args);
+      args.value = value;
+      args.constraints = rule.constraints;
+      let ok: boolean;
+      if (rule.each && Array.isArray(value)) {
+        ok = true;
+        for (const v of value as unknown[]) {
+          args.value = v;
+          if (!rule.check(v, args)) {
+            ok = false;
+            break;
+          }
+        }
+        args.value = value;
+      } else ok = rule.check(value, args);
       if (!ok) issues.push({ field: name, code: rule.code, message: rule.message(args) });
     }
     if (prop.nested) issues.push(...validateNested(cls, name, value));
   }
   return issues;
+}
+
+interface PropertyCheck {
+  name: string;
+  prop: CompiledProperty;
+  /** the registry field's nullability (true when the property is no registry field) */
+  nullable: boolean;
+}
+
+const checks = new Map<Type<object>, { props: Map<string, CompiledProperty>; entries: PropertyCheck[] }>();
+
+/** The compiled rules of `cls` with each property's registry nullability, looked up once. */
+function checksOf(
+  def: ImportableObject,
+  cls: Type<object>,
+): { props: Map<string, CompiledProperty>; entries: PropertyCheck[] } {
+  let hit = checks.get(cls);
+  if (!hit) {
+    const props = compile(cls);
+    const entries = [...props].map(([name, prop]) => ({
+      name,
+      prop,
+      nullable: registry.field(def.object, name)?.nullable ?? true,
+    }));
+    hit = { props, entries };
+    checks.set(cls, hit);
+  }
+  return hit;
 }

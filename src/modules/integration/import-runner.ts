@@ -8,15 +8,15 @@ import { DomainError } from '../../platform/http/domain-error.js';
 import { JobsService } from '../../platform/jobs/jobs.service.js';
 import { narrowByScopes } from '../../platform/security/permissions.js';
 import { FieldPolicy } from '../../platform/security/policy/field-policy.js';
-import { ImportEngine, RowError, StagedRow } from './import-engine.js';
+import { ImportEngine, RowError } from './import-engine.js';
 import { ImportJobRow, JOB_COLUMNS } from './import-job.types.js';
 import { checkWritableFields, columnFields, resolveOptions } from './import-plan.js';
+import { chunkLines } from './import-staging.js';
+import { returned } from './returned.js';
 import { IMPORT_JOB, importPermissions } from './imports.service.js';
 
 /** Advisory-lock namespace of import jobs (the second key is hashtext(job id)). */
 const LOCK_SPACE = 7243013;
-
-type Step = 'more' | 'stop';
 
 /**
  * Works import jobs, chunk by chunk, each chunk one transaction that ends with the checkpoint.
@@ -144,11 +144,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
           [jobId],
         ),
       );
-      for (;;) {
-        if (this.stopping) return;
-        const step = await this.db.run(ctx, (em) => this.chunk(em, ctx, job, plan));
-        if (step === 'stop') return;
-      }
+      await this.chunks(ctx, job, plan);
     } catch (e) {
       // Anything that is not one row's fault stops the job (row faults never reach here).
       const message = e instanceof DomainError ? e.message : 'internal error while processing the import';
@@ -158,48 +154,128 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** One chunk: rows after the checkpoint → records, audit, outbox, errors, new checkpoint; one transaction. */
-  private async chunk(
-    em: EntityManager,
+  /**
+   * Works the job's remaining chunks in line order, up to IMPORT_CHUNKS_IN_FLIGHT at once (each
+   * its own transaction: while the database writes one, this process prepares the next), then
+   * ends the job. Chunks that share a match key apply in file order (ChunkOrder); leads and
+   * opportunities, and imports whose rows refer to records of the object being imported, go one
+   * chunk at a time. Cancellation is seen between chunks.
+   */
+  private async chunks(
     ctx: RequestContext,
     job: ImportJobRow,
     plan: ReturnType<typeof resolveOptions>,
-  ): Promise<Step> {
-    const started = Date.now();
-    const [state] = (await em.query(
-      `SELECT status, next_line AS "nextLine", cancel_requested AS "cancelRequested", failed, created, updated, unchanged
-         FROM import_jobs WHERE id = $1 FOR UPDATE`,
-      [job.id],
-    )) as {
-      status: string;
-      nextLine: number;
-      cancelRequested: boolean;
-      failed: number;
-      created: number;
-      updated: number;
-      unchanged: number;
-    }[];
-    if (!state || state.status !== 'running') return 'stop';
-    if (state.cancelRequested) {
-      await this.close(em, job.id, 'cancelled', null);
-      return 'stop';
-    }
-    const staged: StagedRow[] = await em.query(
-      `SELECT line_no AS "lineNo", raw, parse_error AS "parseError" FROM import_rows
-        WHERE job_id = $1 AND line_no >= $2 ORDER BY line_no LIMIT $3`,
-      [job.id, state.nextLine, this.config.IMPORT_CHUNK_ROWS],
+  ): Promise<void> {
+    const remaining: { firstLine: number }[] = await this.db.run(ctx, (em) =>
+      em.query(`SELECT first_line AS "firstLine" FROM import_chunks WHERE job_id = $1 ORDER BY first_line`, [
+        job.id,
+      ]),
     );
-    if (staged.length === 0) {
-      await this.close(em, job.id, state.failed > 0 ? 'partiallySucceeded' : 'succeeded', null);
-      return 'stop';
+    const selfReferencing = [...plan.references.values()].some((r) => r.target === plan.object);
+    const width = plan.def.perRow || selfReferencing ? 1 : this.config.IMPORT_CHUNKS_IN_FLIGHT;
+    const order = new ChunkOrder();
+    const clock = { accountedUntil: 0 };
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+    let cancelled = false;
+    for (const { firstLine } of remaining) {
+      if (this.stopping || failure !== undefined) break;
+      const [state] = (await this.db.run(ctx, (em) =>
+        em.query(`SELECT status, cancel_requested AS "cancelRequested" FROM import_jobs WHERE id = $1`, [
+          job.id,
+        ]),
+      )) as { status: string; cancelRequested: boolean }[];
+      if (!state || state.status !== 'running') break;
+      if (state.cancelRequested) {
+        cancelled = true;
+        break;
+      }
+      const turn = order.next();
+      const work: Promise<void> = this.chunk({ ctx, job, plan, firstLine, turn, clock })
+        .catch((e: unknown) => {
+          failure ??= e;
+        })
+        .finally(() => {
+          turn.finish();
+          inFlight.delete(work);
+        });
+      inFlight.add(work);
+      if (inFlight.size >= width) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
+    if (this.stopping) return;
+    await this.db.run(ctx, async (em) => {
+      const [state] = (await em.query(
+        `SELECT status, failed, cancel_requested AS "cancelRequested" FROM import_jobs WHERE id = $1 FOR UPDATE`,
+        [job.id],
+      )) as { status: string; failed: number; cancelRequested: boolean }[];
+      if (!state || state.status !== 'running') return;
+      if (cancelled || state.cancelRequested) {
+        const [left] = (await em.query(`SELECT count(*)::int AS n FROM import_chunks WHERE job_id = $1`, [
+          job.id,
+        ])) as { n: number }[];
+        // A cancel that arrives after the last chunk changes nothing: the job has finished.
+        if (left.n > 0) return this.close(em, job.id, 'cancelled', null);
+      }
+      await this.close(em, job.id, state.failed > 0 ? 'partiallySucceeded' : 'succeeded', null);
+    });
+  }
+
+  /**
+   * One chunk, in one transaction: the chunk's staged lines are taken (deleted: its checkpoint),
+   * processed into records, audit and outbox events and row errors, and counted on the job. A
+   * deadlock or serialization failure (which would be a bug in the lock order, not the data's
+   * fault) retries the chunk a few times before it fails the job.
+   */
+  private async chunk(work: ChunkWork): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.run(work.ctx, (em) => this.chunkOnce(em, work));
+      } catch (e) {
+        const code = (e as { code?: unknown })?.code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw e;
+        this.logger.warn(
+          `import ${work.job.id}: chunk at line ${work.firstLine} retried after ${String(code)}`,
+        );
+      }
+    }
+  }
+
+  private async chunkOnce(
+    em: EntityManager,
+    { ctx, job, plan, firstLine, turn, clock }: ChunkWork,
+  ): Promise<void> {
+    const started = Date.now();
+    const [chunk] = returned<{ data: string }>(
+      await em.query(`DELETE FROM import_chunks WHERE job_id = $1 AND first_line = $2 RETURNING data`, [
+        job.id,
+        firstLine,
+      ]),
+    );
+    // Gone: processed by a run of this job that committed it (nothing to do twice).
+    if (!chunk) return turn.claim([]);
+    const staged = chunkLines(chunk.data);
     if (job.dryRun) await em.query('SAVEPOINT import_dry_run');
-    const result = await this.engine.processChunk(em, ctx, plan, job.options.header ?? null, staged, job.id);
+    const result = await this.engine.processChunk(
+      em,
+      ctx,
+      plan,
+      job.options.header ?? null,
+      staged,
+      job.id,
+      (keys) => turn.claim(keys),
+    );
     if (job.dryRun) await em.query('ROLLBACK TO SAVEPOINT import_dry_run');
     await this.saveErrors(em, job.id, result.errors);
+    // Time the job was being worked, for rows/s: overlapping chunks count once.
+    const now = Date.now();
+    const workMs = Math.max(0, now - Math.max(started, clock.accountedUntil));
+    clock.accountedUntil = Math.max(clock.accountedUntil, now);
     await em.query(
-      `UPDATE import_jobs SET next_line = $2, processed = processed + $3, created = created + $4, updated = updated + $5,
-              unchanged = unchanged + $6, failed = failed + $7, work_ms = work_ms + $8, updated_at = now()
+      `UPDATE import_jobs SET next_line = greatest(next_line, $2), processed = processed + $3, created = created + $4,
+              updated = updated + $5, unchanged = unchanged + $6, failed = failed + $7, work_ms = work_ms + $8,
+              updated_at = now()
         WHERE id = $1`,
       [
         job.id,
@@ -209,10 +285,9 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
         result.updated,
         result.unchanged,
         result.failed,
-        Date.now() - started,
+        workMs,
       ],
     );
-    return 'more';
   }
 
   private async saveErrors(em: EntityManager, jobId: string, errors: RowError[]): Promise<void> {
@@ -245,7 +320,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       `UPDATE import_jobs SET status = $2, error = $3, finished_at = now(), updated_at = now() WHERE id = $1`,
       [jobId, status, error],
     );
-    await em.query(`DELETE FROM import_rows WHERE job_id = $1`, [jobId]);
+    await em.query(`DELETE FROM import_chunks WHERE job_id = $1`, [jobId]);
     await em.query(`DELETE FROM import_open_jobs WHERE job_id = $1`, [jobId]);
   }
 
@@ -306,4 +381,75 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
     }
     return new RequestContext(job.tenantId, principal, 'bulk', `import:${job.id}`, p.scopes, permissions);
   }
+}
+
+/** What one chunk's transaction works with. */
+interface ChunkWork {
+  ctx: RequestContext;
+  job: ImportJobRow;
+  plan: ReturnType<typeof resolveOptions>;
+  /** the chunk's key: its first line */
+  firstLine: number;
+  turn: ChunkTurn;
+  /** until when the job's work time has been counted (overlapping chunks count once) */
+  clock: { accountedUntil: number };
+}
+
+/** One chunk's place in its job's order of chunks (ChunkOrder). */
+export interface ChunkTurn {
+  /**
+   * Declares the match keys the chunk's rows carry and waits until every earlier chunk that
+   * carries one of them has finished (committed or failed): a key's rows then apply in file order
+   * even with several chunks in flight. Call once, before the chunk reads the records it matches.
+   */
+  claim(keys: Iterable<string>): Promise<void>;
+  /** The chunk is over (called whatever happened; a chunk that never claimed claims nothing). */
+  finish(): void;
+}
+
+interface Slot {
+  keys: Set<string> | null;
+  known: Promise<void>;
+  markKnown: () => void;
+  done: Promise<void>;
+  markDone: () => void;
+}
+
+/**
+ * The order of a job's chunks in flight: a chunk waits only for the earlier chunks it shares a
+ * match key with, and only earlier ones, so the waits cannot form a cycle.
+ */
+export class ChunkOrder {
+  private readonly open: Slot[] = [];
+
+  next(): ChunkTurn {
+    const slot = {} as Slot;
+    slot.keys = null;
+    slot.known = new Promise<void>((r) => (slot.markKnown = r));
+    slot.done = new Promise<void>((r) => (slot.markDone = r));
+    const earlier = [...this.open];
+    this.open.push(slot);
+    return {
+      claim: async (keys) => {
+        slot.keys = new Set(keys);
+        slot.markKnown();
+        for (const before of earlier) {
+          await before.known;
+          if (before.keys && intersects(before.keys, slot.keys)) await before.done;
+        }
+      },
+      finish: () => {
+        slot.keys ??= new Set();
+        slot.markKnown();
+        slot.markDone();
+        this.open.splice(this.open.indexOf(slot), 1);
+      },
+    };
+  }
+}
+
+function intersects(a: Set<string>, b: Set<string>): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const k of small) if (large.has(k)) return true;
+  return false;
 }

@@ -16,6 +16,7 @@ import { OpportunitiesService } from '../sales/opportunities/opportunities.servi
 import { ChunkResult, ImportEngine, RowError, StagedRow } from './import-engine.js';
 import { attachServiceRows, validateRow } from './import-objects.js';
 import { columnFields, fromCsv, fromJson, ImportPlan, ResolvedReference, RowValues } from './import-plan.js';
+import { rawOf } from './import-staging.js';
 
 /** Postgres data errors (class 22) and constraint violations (class 23): the row's fault, not the job's. */
 function rowFault(e: unknown): { code: string; message: string; constraint?: string } | undefined {
@@ -82,7 +83,7 @@ export class ServiceRowImporter {
     // The rows' service calls join the chunk's transaction (TenantDb.joinTransaction), on `bulk`.
     await this.db.joinTransaction(ctx, em, 'bulk', async (tx) => {
       for (const s of staged) {
-        const row: Row = { line: s.lineNo, raw: s.raw, values: {}, refs: {}, issues: [] };
+        const row: Row = { line: s.lineNo, raw: rawOf(s), values: {}, refs: {}, issues: [] };
         const outcome = await this.row(em, tx, plan, service, fields, s, row).catch((e: unknown) => {
           if (e instanceof RowFailure) return e;
           throw e;
@@ -119,9 +120,12 @@ export class ServiceRowImporter {
     s: StagedRow,
     row: Row,
   ): Promise<'created' | 'updated' | 'unchanged'> {
-    if (s.parseError !== null || s.raw === null)
+    if (s.parseError !== null || s.value === null || Array.isArray(s.value) !== (fields !== null))
       throw fail('', 'malformed', s.parseError ?? 'unreadable line');
-    Object.assign(row, fields ? fromCsv(plan, fields, JSON.parse(s.raw) as string[]) : fromJson(plan, s.raw));
+    Object.assign(
+      row,
+      fields ? fromCsv(plan, fields, s.value as string[]) : fromJson(plan, s.value as string),
+    );
     if (row.issues.length) throw new RowFailure(row.issues);
     const match = plan.match.name;
     const given = row.values[match];

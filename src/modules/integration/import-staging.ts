@@ -4,8 +4,6 @@ import { StringDecoder } from 'node:string_decoder';
 import { EntityManager } from 'typeorm';
 import { DomainError } from '../../platform/http/domain-error.js';
 
-/** Staged rows per INSERT while an upload streams in. */
-const STAGE_BATCH = 5000;
 const REPLACEMENT = '\uFFFD';
 
 /** Counts the bytes of an upload and stops it with 413 past the limit. */
@@ -27,10 +25,17 @@ export class ByteLimit extends Transform {
   }
 }
 
+/** One line of an upload as staged: its number, its content, and why it could not be read. */
 export interface StagedLine {
   lineNo: number;
-  raw: string | null;
+  /** CSV: the record's cells; NDJSON: the line's text; a malformed line: its text, when known */
+  value: string[] | string | null;
   parseError: string | null;
+}
+
+/** A staged line's text as the error file shows it (a CSV record: its cells as a JSON array). */
+export function rawOf(line: StagedLine): string | null {
+  return line.value === null || typeof line.value === 'string' ? line.value : JSON.stringify(line.value);
 }
 
 /** A line's text problem (bad UTF-8, NUL), or null. */
@@ -62,7 +67,7 @@ export function csvLines(input: Readable, onHeader: (header: string[]) => void):
   });
   parser.on('skip', (err: Error & { lines?: number; raw?: string }) => {
     const raw = typeof err.raw === 'string' ? err.raw.replace(/\u0000/g, '') : null;
-    skipped.push({ lineNo: parsedTo + 1, raw, parseError: `malformed CSV: ${err.message}` });
+    skipped.push({ lineNo: parsedTo + 1, value: raw, parseError: `malformed CSV: ${err.message}` });
     parsedTo = err.lines ?? parsedTo + 1;
   });
   // An upload error (413, a lost client) ends the parse and is thrown after it.
@@ -95,10 +100,10 @@ export function csvLines(input: Readable, onHeader: (header: string[]) => void):
       yield problem
         ? {
             lineNo: item.start,
-            raw: JSON.stringify(item.cells.map((c) => c.replace(/\u0000/g, ''))),
+            value: JSON.stringify(item.cells.map((c) => c.replace(/\u0000/g, ''))),
             parseError: problem,
           }
-        : { lineNo: item.start, raw: JSON.stringify(item.cells), parseError: null };
+        : { lineNo: item.start, value: item.cells, parseError: null };
     }
     while (skipped.length) yield skipped.shift()!;
     if (!header) throw new DomainError('VALIDATION_FAILED', 'The CSV file is empty: it needs a header line.');
@@ -117,8 +122,8 @@ export function ndjsonLines(input: Readable): AsyncGenerator<StagedLine> {
     if (text.trim() === '') return null;
     const problem = textProblem(text);
     return problem
-      ? { lineNo, raw: text.replace(/\u0000/g, ''), parseError: problem }
-      : { lineNo, raw: text, parseError: null };
+      ? { lineNo, value: text.replace(/\u0000/g, ''), parseError: problem }
+      : { lineNo, value: text, parseError: null };
   };
   return (async function* () {
     let rest = '';
@@ -145,41 +150,44 @@ export function ndjsonLines(input: Readable): AsyncGenerator<StagedLine> {
   })();
 }
 
-/** Writes staged lines into import_rows in batches (set-based); returns how many. */
+/**
+ * Stages the lines of an upload as chunks of `chunkRows` lines (import_chunks, one row each: the
+ * lines as one JSON array, serialised natively in one call), the unit the worker later processes
+ * in one transaction; returns how many lines.
+ */
 export async function stageLines(
   em: EntityManager,
   jobId: string,
   lines: AsyncIterable<StagedLine>,
+  chunkRows: number,
 ): Promise<number> {
   let count = 0;
-  let batch: StagedLine[] = [];
+  let batch: [number, StagedLine['value'], string | null][] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    // JSON arrays (one native JSON.stringify each) rather than pg array literals, which the
-    // driver escapes element by element — the raw lines are full of quotes.
-    const n = batch.length;
-    const lineNos = new Array<number>(n);
-    const raws = new Array<string | null>(n);
-    const errors = new Array<string | null>(n);
-    for (let i = 0; i < n; i++) {
-      lineNos[i] = batch[i].lineNo;
-      raws[i] = batch[i].raw;
-      errors[i] = batch[i].parseError;
-    }
     await em.query(
-      `INSERT INTO import_rows (tenant_id, job_id, line_no, raw, parse_error)
-       SELECT app_tenant_id(), $1::uuid, u.l::int, u.r, u.e
-         FROM ROWS FROM (json_array_elements_text($2::json), json_array_elements_text($3::json),
-                         json_array_elements_text($4::json)) AS u(l, r, e)`,
-      [jobId, JSON.stringify(lineNos), JSON.stringify(raws), JSON.stringify(errors)],
+      `INSERT INTO import_chunks (tenant_id, job_id, first_line, last_line, lines, data)
+       VALUES (app_tenant_id(), $1::uuid, $2, $3, $4, $5)`,
+      [jobId, batch[0][0], batch[batch.length - 1][0], batch.length, JSON.stringify(batch)],
     );
     count += batch.length;
     batch = [];
   };
   for await (const line of lines) {
-    batch.push(line);
-    if (batch.length >= STAGE_BATCH) await flush();
+    batch.push([line.lineNo, line.value, line.parseError]);
+    if (batch.length >= chunkRows) await flush();
   }
   await flush();
   return count;
+}
+
+/** A staged chunk's lines, as stageLines wrote them. */
+export function chunkLines(data: string): StagedLine[] {
+  const tuples = JSON.parse(data) as [number, StagedLine['value'], string | null][];
+  const out = new Array<StagedLine>(tuples.length);
+  for (let i = 0; i < tuples.length; i++) {
+    const [lineNo, value, parseError] = tuples[i];
+    out[i] = { lineNo, value, parseError };
+  }
+  return out;
 }

@@ -62,7 +62,7 @@ export function importPermissions(plural: string, mode: ImportOptions['mode']): 
 }
 
 /**
- * Import jobs, the API side: stage an upload (parsed as it streams, into import_rows, in one
+ * Import jobs, the API side: stage an upload (parsed as it streams, into import_chunks, in one
  * transaction with the job row: a failed or refused upload leaves nothing behind), show jobs,
  * stream their row errors, cancel them. ImportRunner works them.
  */
@@ -115,7 +115,7 @@ export class ImportsService {
             ctx.requestId,
           ],
         );
-        const received = await stageLines(em, id, lines);
+        const received = await stageLines(em, id, lines, this.config.IMPORT_CHUNK_ROWS);
         await em.query(`INSERT INTO import_open_jobs (tenant_id, job_id) VALUES (app_tenant_id(), $1)`, [id]);
         const result: unknown = await em.query(
           `UPDATE import_jobs SET received = $2, bytes = $3, options = options || jsonb_build_object('header', $4::jsonb, 'sha256', $5::text)

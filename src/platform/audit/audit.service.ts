@@ -113,7 +113,7 @@ export class AuditService {
       const recordId = e.recordId ?? null;
       const outcome = e.outcome ?? 'success';
       const subjectKeyId = e.subjectKeyId ?? null;
-      const c = e.changes ? canonical(e.changes) : 'null';
+      const c = e.changesJson ?? (e.changes ? canonical(e.changes) : 'null');
       const d = e.details ? canonical(e.details) : 'null';
       const text =
         `{"action":${JSON.stringify(e.action)},${shared.actor}"changes":${c},${shared.channel}"details":${d},` +
@@ -367,7 +367,7 @@ function str(value: string | null): string {
  * arrays, strings, numbers, booleans, null and Dates (ISO strings) directly; anything else (a
  * class instance with its own toJSON) through the round trip, as before.
  */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   // Already in canonical key order (bulk writers build their changes so): JSON.stringify gives
   // the same text natively, with one string allocated instead of one per value.
   if (inCanonicalOrder(value)) return JSON.stringify(value) ?? 'null';

@@ -56,6 +56,11 @@ export interface AuditEventInput {
   /** a UUID */
   recordId?: string | null;
   changes?: AuditChanges | null;
+  /**
+   * `changes` already as canonical JSON (keys sorted, no whitespace: what `changes` would be
+   * serialised to), for bulk writers that build it directly; used instead of `changes`.
+   */
+  changesJson?: string;
   /** small, non-personal extras: version, grant type, scope, denial reason, operation */
   details?: Record<string, unknown> | null;
   /** per-subject encryption key of personal values in `changes` (GDPR issue; null until then) */

@@ -208,12 +208,23 @@ export class AppConfig {
   @Transform(toInt)
   IMPORT_MAX_BYTES = 1073741824;
 
-  /** Staged rows an import processes per transaction (its checkpoint interval). */
+  /** Lines an import stages per chunk and processes per transaction (its checkpoint interval). */
   @IsInt()
   @Min(1)
   @Max(20000)
   @Transform(toInt)
-  IMPORT_CHUNK_ROWS = 5000;
+  IMPORT_CHUNK_ROWS = 2000;
+
+  /**
+   * Chunks of one import job a worker processes at the same time, each in its own transaction:
+   * while the database writes one, the worker prepares the next (chunks that share a match key
+   * still apply in file order).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  @Transform(toInt)
+  IMPORT_CHUNKS_IN_FLIGHT = 2;
 
   /** Import jobs this process works at once. */
   @IsInt()

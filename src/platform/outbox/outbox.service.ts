@@ -10,6 +10,8 @@ export interface OutboxEvent {
   recordId?: string | null;
   /** ids, changed field names and non-sensitive facts only — never field values (see the migration) */
   payload?: Record<string, unknown>;
+  /** `payload` already serialised (bulk writers share one text among many events); wins over payload */
+  payloadJson?: string;
 }
 
 const TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z][a-z_]{0,39}$/;
@@ -36,14 +38,18 @@ export class OutboxService {
     const objects: string[] = [];
     const records: (string | null)[] = [];
     const payloads: string[] = [];
+    let checked = '';
     for (const e of events) {
-      if (!TYPE_RE.test(e.type))
-        throw new Error(`outbox event type ${JSON.stringify(e.type)} is not <object>.<event>`);
+      if (e.type !== checked) {
+        if (!TYPE_RE.test(e.type))
+          throw new Error(`outbox event type ${JSON.stringify(e.type)} is not <object>.<event>`);
+        checked = e.type;
+      }
       ids.push(newId());
       types.push(e.type);
       objects.push(e.object);
       records.push(e.recordId ?? null);
-      payloads.push(JSON.stringify(e.payload ?? {}));
+      payloads.push(e.payloadJson ?? JSON.stringify(e.payload ?? {}));
     }
     // One statement whose text never changes (TenantDb prepares statements by their text), the
     // columns as JSON arrays: JSON.stringify is native and makes one string per column, where pg's
