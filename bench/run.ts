@@ -346,9 +346,11 @@ async function main(): Promise<void> {
               importRows: opts.importRows,
               say,
             });
-            bulk.push(r);
-            peakRssMb = Math.max(peakRssMb, r.peakRssMb);
-            say(describeBulk(r));
+            for (const one of r) {
+              bulk.push(one);
+              peakRssMb = Math.max(peakRssMb, one.peakRssMb);
+              say(describeBulk(one));
+            }
           } catch (e) {
             say(`${name}: FAILED ${e instanceof Error ? e.message : String(e)}`);
           }

@@ -7,7 +7,8 @@
  *   with the server's peak RSS; then the raw limit in the same run: a plain `COPY` of the same
  *   file into a table with the contacts table's columns, indexes and generated search column.
  *   Reported: rows/s, % of raw COPY, and the multiple over 1.7k rows/s (Salesforce Bulk API 2.0's
- *   published 150M records per 24 h).
+ *   published 150M records per 24 h). Before they are removed, the imported rows are exported
+ *   again (an export-contacts result filtered on their external ids: 1M contacts at full size).
  * - export-contacts: `POST /v1/exports` + the streamed CSV download of every contact the bench user
  *   may see: rows/s and peak RSS.
  */
@@ -75,6 +76,8 @@ export interface BulkResult {
   raw?: { rows: number; seconds: number; rowsPerSecond: number; method: string };
   ratioPercent?: number;
   overSalesforce?: number;
+  /** an export's filter (export-contacts after import-contacts: the rows just imported) */
+  filter?: string;
 }
 
 export interface BulkContext {
@@ -156,7 +159,7 @@ interface Job {
   error: string | null;
 }
 
-export async function runImportBench(c: BulkContext): Promise<BulkResult> {
+export async function runImportBench(c: BulkContext): Promise<BulkResult[]> {
   const rows = c.importRows ?? IMPORT_ROWS[c.size];
   const m = c.manifest;
   // References the bench user may see: accounts they own (record-level security applies).
@@ -209,6 +212,9 @@ export async function runImportBench(c: BulkContext): Promise<BulkResult> {
     counts: job.counts,
     overSalesforce: round(rows / seconds / SALESFORCE_ROWS_PER_SECOND, 1),
   };
+  // The rows just imported, exported again (the bench user owns them): an export of exactly as
+  // many contacts as the import wrote (1,000,000 at full size).
+  const exported = await runExportBench(c, `externalId startswith '${PREFIX}'`);
   if (c.raw) {
     const raw = await rawCopy(c.dbUrl, m.tenantId, file, rows);
     result.raw = raw;
@@ -216,7 +222,7 @@ export async function runImportBench(c: BulkContext): Promise<BulkResult> {
   }
   await removeImported(c.dbUrl, m.tenantId);
   rmSync(file, { force: true });
-  return result;
+  return [result, exported];
 }
 
 /** Plain COPY of the same file into a copy of the contacts table (same columns, indexes, generated column). */
@@ -256,7 +262,7 @@ async function rawCopy(
   }
 }
 
-export async function runExportBench(c: BulkContext): Promise<BulkResult> {
+export async function runExportBench(c: BulkContext, filter?: string): Promise<BulkResult> {
   // The bench user (a sales rep) holds no data:export: its role gets it for this scenario only,
   // so that the export runs under the rep's record- and field-level security like every scenario.
   const m = c.manifest;
@@ -270,7 +276,7 @@ export async function runExportBench(c: BulkContext): Promise<BulkResult> {
   try {
     // The server caches a principal's permissions for 5 s.
     if (granted.length) await new Promise((r) => setTimeout(r, 5500));
-    return await exportOnce(c);
+    return await exportOnce(c, filter);
   } finally {
     if (granted.length)
       await query(
@@ -281,7 +287,7 @@ export async function runExportBench(c: BulkContext): Promise<BulkResult> {
   }
 }
 
-async function exportOnce(c: BulkContext): Promise<BulkResult> {
+async function exportOnce(c: BulkContext, filter?: string): Promise<BulkResult> {
   const auth = { authorization: `Bearer ${c.token}` };
   const sampler = new ProcessSampler(c.pid);
   sampler.start();
@@ -289,7 +295,7 @@ async function exportOnce(c: BulkContext): Promise<BulkResult> {
   const res = await fetch(`${c.baseUrl}/v1/exports`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ object: 'contacts', format: 'csv' }),
+    body: JSON.stringify({ object: 'contacts', format: 'csv', ...(filter ? { filter } : {}) }),
   });
   if (res.status !== 202) throw new Error(`export: ${res.status} ${await res.text()}`);
   const job = (await res.json()) as { downloadUrl: string };
@@ -308,15 +314,16 @@ async function exportOnce(c: BulkContext): Promise<BulkResult> {
     rowsPerSecond: Math.round(rows / seconds),
     peakRssMb: usage.peakRssMb,
     cpuPercent: usage.cpuPercent,
+    ...(filter ? { filter } : {}),
   };
 }
 
-export function runBulkScenario(name: BulkScenario, c: BulkContext): Promise<BulkResult> {
-  return name === 'import-contacts' ? runImportBench(c) : runExportBench(c);
+export async function runBulkScenario(name: BulkScenario, c: BulkContext): Promise<BulkResult[]> {
+  return name === 'import-contacts' ? runImportBench(c) : [await runExportBench(c)];
 }
 
 export function describeBulk(r: BulkResult): string {
   const raw = r.raw ? `  raw COPY ${r.raw.rowsPerSecond} rows/s (${r.ratioPercent}%)` : '';
   const sf = r.overSalesforce ? `  ${r.overSalesforce}× Salesforce Bulk API 2.0` : '';
-  return `${r.scenario.padEnd(18)} ${r.rows} rows in ${r.seconds} s: ${r.rowsPerSecond} rows/s${raw}${sf}  rss ${r.peakRssMb} MB  cpu ${r.cpuPercent}%${r.status ? `  ${r.status} ${JSON.stringify(r.counts)}` : ''}`;
+  return `${r.scenario.padEnd(18)}${r.filter ? ` (${r.filter})` : ''} ${r.rows} rows in ${r.seconds} s: ${r.rowsPerSecond} rows/s${raw}${sf}  rss ${r.peakRssMb} MB  cpu ${r.cpuPercent}%${r.status ? `  ${r.status} ${JSON.stringify(r.counts)}` : ''}`;
 }

@@ -45,6 +45,15 @@ function textProblem(text: string): string | null {
   return null;
 }
 
+/** The first text problem among a record's cells, or null (without joining them into one string). */
+function cellsProblem(cells: readonly string[]): string | null {
+  for (const cell of cells) {
+    const problem = textProblem(cell);
+    if (problem) return problem;
+  }
+  return null;
+}
+
 /**
  * CSV records of a stream, parsed as they arrive (csv-parse, never the whole file in memory): the
  * header first (line 1), then one StagedLine per record with the line it starts on. A malformed
@@ -96,7 +105,7 @@ export function csvLines(input: Readable, onHeader: (header: string[]) => void):
         continue;
       }
       if (item.cells.length === 1 && item.cells[0].trim() === '') continue;
-      const problem = textProblem(item.cells.join(','));
+      const problem = cellsProblem(item.cells);
       yield problem
         ? {
             lineNo: item.start,
