@@ -330,18 +330,20 @@ describe('tenant isolation', () => {
         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1`,
     );
     expect(tenantTables.length).toBeGreaterThanOrEqual(6);
-    // Five tables are not FORCEd, each read across tenants by its owner only inside a SECURITY
+    // Six tables are not FORCEd, each read across tenants by its owner only inside a SECURITY
     // DEFINER function or an owner tool: the sign-in directory (sign-in functions), the audit chain
     // heads (seq and hash only; npm run audit:verify lists the tenants to verify from it), the case
     // counters (the service jobs find the tenants with due cases), the idempotency keys (the purge
-    // of expired keys) and the open import jobs (the workers' resume sweep). The app role is
-    // confined like everywhere.
+    // of expired keys), the open import jobs (the workers' resume sweep) and the tenants with bulk
+    // jobs (the retention purge visits them, each under its own RLS). The app role is confined like
+    // everywhere.
     const unforced = new Set([
       'user_directory',
       'audit_chain_heads',
       'case_counters',
       'idempotency_keys',
       'import_open_jobs',
+      'bulk_job_tenants',
     ]);
     for (const table of tenantTables) {
       expect({ table: table.relname, enabled: table.enabled, forced: table.forced }).toEqual({

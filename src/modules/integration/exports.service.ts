@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
 import { Readable, Transform } from 'node:stream';
 import { AuditService } from '../../platform/audit/audit.service.js';
+import { markBulkJobTenant } from './bulk-retention.service.js';
 import { AppConfig } from '../../platform/config/config.js';
 import { RequestContext } from '../../platform/context/request-context.js';
 import { newId } from '../../platform/database/ids.js';
@@ -106,8 +107,9 @@ export class ExportsService {
     // Compiled once now, so a bad filter, an unknown or hidden field is refused here (400/403).
     await this.compile(ctx, object, input.filter, fields, input.sort);
     const id = newId();
-    const rows: ExportRow[] = await this.db.run(ctx, (em) =>
-      em.query(
+    const rows: ExportRow[] = await this.db.run(ctx, async (em) => {
+      await markBulkJobTenant(em);
+      return em.query(
         `INSERT INTO export_jobs (tenant_id, id, object, filter, fields, sort, format, status, principal, request_id)
          VALUES (app_tenant_id(), $1, $2, $3::jsonb, $4::text[], $5, $6, 'ready', $7::jsonb, $8) RETURNING ${COLUMNS}`,
         [
@@ -120,8 +122,8 @@ export class ExportsService {
           JSON.stringify(snapshotOf(ctx)),
           ctx.requestId,
         ],
-      ),
-    );
+      );
+    });
     return viewOf(rows[0]);
   }
 

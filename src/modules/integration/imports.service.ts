@@ -28,6 +28,7 @@ import {
   ImportPlan,
   resolveOptions,
 } from './import-plan.js';
+import { markBulkJobTenant } from './bulk-retention.service.js';
 import { ByteLimit, csvLines, ndjsonLines, stageLines } from './import-staging.js';
 import { returned } from './returned.js';
 
@@ -100,6 +101,7 @@ export class ImportsService {
     let row: ImportJobRow;
     try {
       row = await this.db.run(ctx, async (em) => {
+        await markBulkJobTenant(em);
         await em.query(
           `INSERT INTO import_jobs (tenant_id, id, object, mode, match, format, options, dry_run, status, principal, request_id)
            VALUES (app_tenant_id(), $1, $2, $3, $4, $5, $6::jsonb, $7, 'queued', $8::jsonb, $9)`,

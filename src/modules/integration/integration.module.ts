@@ -6,6 +6,7 @@ import { AppConfig } from '../../platform/config/config.js';
 import { AuthModule } from '../../platform/auth/auth.module.js';
 import { SalesModule } from '../sales/sales.module.js';
 import { ExportsController } from './exports.controller.js';
+import { BulkRetentionService } from './bulk-retention.service.js';
 import { ExportsService } from './exports.service.js';
 import { ImportEngine } from './import-engine.js';
 import { ImportRunner } from './import-runner.js';
@@ -28,6 +29,7 @@ import { ImportsResolver } from './integration.resolver.js';
     ImportRunner,
     ExportsService,
     ImportsResolver,
+    BulkRetentionService,
   ],
 })
 export class IntegrationModule implements OnModuleInit {

@@ -240,6 +240,16 @@ export class AppConfig {
   @Transform(toInt)
   IMPORT_SWEEP_SECONDS = 15;
 
+  /**
+   * Days a finished import job (with its row errors, which hold the raw rows) and an export job
+   * are kept; a daily job deletes older ones.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  @Transform(toInt)
+  BULK_JOB_RETENTION_DAYS = 30;
+
   /** Rows an export reads per statement (keyset pages; memory stays constant). */
   @IsInt()
   @Min(100)
