@@ -499,7 +499,7 @@ export class ImportEngine {
     if (creates.length === 0 && updates.length === 0) return out;
     await em.query('SAVEPOINT import_chunk');
     try {
-      await this.write(em, plan, creates, updates, fail, out);
+      await this.write(em, plan, creates, updates, out);
       await em.query('RELEASE SAVEPOINT import_chunk');
       return out;
     } catch (e) {
@@ -511,7 +511,7 @@ export class ImportEngine {
       await em.query('SAVEPOINT import_row');
       try {
         const one = { created: [] as Done[], updated: [] as Done[], unchanged: 0 };
-        await this.write(em, plan, w.before ? [] : [w], w.before ? [w] : [], fail, one);
+        await this.write(em, plan, w.before ? [] : [w], w.before ? [w] : [], one);
         await em.query('RELEASE SAVEPOINT import_row');
         retry.created.push(...one.created);
         retry.updated.push(...one.updated);
@@ -545,23 +545,16 @@ export class ImportEngine {
     plan: ImportPlan,
     creates: Write[],
     updates: Write[],
-    fail: (row: Row, issues: FieldIssue[]) => void,
     out: { created: Done[]; updated: Done[]; unchanged: number },
   ): Promise<void> {
     for (const group of bySignature(plan.object, creates)) {
       const rows = await this.insert(em, plan, group);
       const byId = new Map(rows.map((r) => [r.id as string, r]));
       for (const w of group.writes) {
+        // A plain INSERT returns every row it inserted, or fails as a whole.
         const after = byId.get(w.id);
-        if (after) out.created.push({ id: w.id, line: w.row.line, after });
-        else
-          fail(w.row, [
-            {
-              field: plan.match.name,
-              code: 'conflict',
-              message: `another ${plan.object.name} (deleted, or one you cannot see) has this ${plan.match.name}`,
-            },
-          ]);
+        if (!after) throw new Error(`import: the insert returned no row for ${w.id}`);
+        out.created.push({ id: w.id, line: w.row.line, after });
       }
     }
     for (const group of bySignature(plan.object, updates)) {
