@@ -1,6 +1,7 @@
 import { createTestApp, TestApp } from '../harness/app.js';
 import { newTenant, newUser, UserFixture } from '../harness/factories.js';
 import { superSql } from '../harness/sql.js';
+import { downloadExport } from './helpers.js';
 
 /** Exports: a checked request, then a streamed download under the exporter's security, audited once. */
 describe('exports', () => {
@@ -10,17 +11,7 @@ describe('exports', () => {
   let roleId: string;
   const auth = (u: UserFixture) => ({ authorization: `Bearer ${u.token}` });
   const text = (res: { text?: string; body?: unknown }) => String(res.text ?? res.body);
-  const download = (u: UserFixture, id: string) =>
-    t.http
-      .get(`/v1/exports/${id}/download`)
-      .set(auth(u))
-      .buffer(true)
-      .parse((r, cb) => {
-        let s = '';
-        r.setEncoding('utf8');
-        r.on('data', (c: string) => (s += c));
-        r.on('end', () => cb(null, s));
-      });
+  const download = (u: UserFixture, id: string) => downloadExport(t, u, id);
 
   beforeAll(async () => {
     t = await createTestApp({ EXPORT_CHUNK_ROWS: '100' });

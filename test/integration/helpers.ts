@@ -1,3 +1,4 @@
+import type { Response } from 'superagent';
 import { TestApp } from '../harness/app.js';
 import { UserFixture } from '../harness/factories.js';
 
@@ -66,6 +67,23 @@ export async function runImport(
   return waitForJob(t, u, (res.body as JobBody).id);
 }
 
+/** A supertest parser that keeps a streamed body (CSV, NDJSON) as one string. */
+export function asText(r: Response, cb: (err: Error | null, body: unknown) => void): void {
+  let s = '';
+  r.setEncoding('utf8');
+  r.on('data', (c: string) => (s += c));
+  r.on('end', () => cb(null, s));
+}
+
+/** GET an export's download, its body as text. */
+export function downloadExport(t: TestApp, u: UserFixture, id: string) {
+  return t.http
+    .get(`/v1/exports/${id}/download`)
+    .set({ authorization: `Bearer ${u.token}` })
+    .buffer(true)
+    .parse(asText);
+}
+
 /** The job's errors as parsed NDJSON. */
 export async function errorsOf(t: TestApp, u: UserFixture, id: string) {
   const res = await t.http
@@ -73,12 +91,7 @@ export async function errorsOf(t: TestApp, u: UserFixture, id: string) {
     .query({ format: 'ndjson' })
     .set({ authorization: `Bearer ${u.token}` })
     .buffer(true)
-    .parse((r, cb) => {
-      let s = '';
-      r.setEncoding('utf8');
-      r.on('data', (c: string) => (s += c));
-      r.on('end', () => cb(null, s));
-    });
+    .parse(asText);
   if (res.status !== 200) throw new Error(`errors: ${res.status}`);
   return (res.body as string)
     .split('\n')

@@ -1,7 +1,7 @@
 import { createTestApp, TestApp } from '../harness/app.js';
 import { newTenant, newUser, UserFixture } from '../harness/factories.js';
 import { superSql } from '../harness/sql.js';
-import { errorsOf, runImport } from './helpers.js';
+import { downloadExport, errorsOf, runImport } from './helpers.js';
 
 /**
  * Record-level security in bulk loads: an import may not write a record the importer can see
@@ -117,16 +117,7 @@ describe('record-level security of imports and exports', () => {
       .set(as(rep))
       .send({ object: 'contacts', fields: 'id,lastName', format: 'ndjson' });
     expect(res.status).toBe(202);
-    const file = await t.http
-      .get(`/v1/exports/${res.body.id as string}/download`)
-      .set(as(rep))
-      .buffer(true)
-      .parse((r, cb) => {
-        let s = '';
-        r.setEncoding('utf8');
-        r.on('data', (c: string) => (s += c));
-        r.on('end', () => cb(null, s));
-      });
+    const file = await downloadExport(t, rep, res.body.id as string);
     expect(file.status).toBe(200);
     const rows = String(file.body)
       .split('\n')

@@ -243,7 +243,9 @@ export class ImportEngine {
     jobId: string,
     payloads: Map<string, string>,
   ): OutboxEvent {
-    const key = `${what}\u0000${String(version)}\u0000${fields.join(',')}`;
+    let names = JOINED.get(fields);
+    if (names === undefined) JOINED.set(fields, (names = fields.join(',')));
+    const key = `${what}\u0000${String(version)}\u0000${names}`;
     let payloadJson = payloads.get(key);
     if (payloadJson === undefined) {
       payloadJson = JSON.stringify({ version, fields, importJob: jobId });
@@ -694,6 +696,9 @@ function fieldsByName(object: ObjectDef): Map<string, FieldDef> {
   }
   return map;
 }
+
+/** Field-name lists joined once (the list every created record's outbox event names is shared). */
+const JOINED = new WeakMap<readonly string[], string>();
 
 /** Field types whose stored value reads back exactly as it was written. */
 const STORED_AS_SENT = new Set<FieldDef['type']>([

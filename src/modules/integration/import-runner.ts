@@ -180,7 +180,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
     let cancelled = false;
     for (const { firstLine } of remaining) {
       if (this.stopping || failure !== undefined) break;
-      const [state] = (await this.db.run(ctx, (em) =>
+      const [state] = (await this.db.read(ctx, (em) =>
         em.query(`SELECT status, cancel_requested AS "cancelRequested" FROM import_jobs WHERE id = $1`, [
           job.id,
         ]),

@@ -6,6 +6,14 @@ import { DomainError } from '../../platform/http/domain-error.js';
 
 const REPLACEMENT = '\uFFFD';
 
+/**
+ * Limits of a multipart import upload (@fastify/multipart): one file of at most the import limit
+ * (one byte more, so that a file over it is seen and refused with 413), and a few small fields.
+ */
+export function multipartLimits(maxBytes: number) {
+  return { fileSize: maxBytes + 1, files: 1, fields: 5, fieldSize: 100_000, parts: 10 };
+}
+
 /** Counts the bytes of an upload and stops it with 413 past the limit. */
 export class ByteLimit extends Transform {
   bytes = 0;

@@ -50,6 +50,7 @@ import {
   ImportQueryDto,
 } from './integration.dto.js';
 import { ImportsService } from './imports.service.js';
+import { multipartLimits } from './import-staging.js';
 
 const uuid = new ParseUUIDPipe({
   exceptionFactory: () => new DomainError('NOT_FOUND', 'No import job with this id.'),
@@ -246,15 +247,7 @@ export class ImportsController {
    */
   private async multipart(req: FastifyRequest, query: ImportQueryDto): Promise<Upload> {
     const parts = req
-      .parts({
-        limits: {
-          fileSize: this.config.IMPORT_MAX_BYTES + 1,
-          files: 1,
-          fields: 5,
-          fieldSize: 100_000,
-          parts: 10,
-        },
-      })
+      .parts({ limits: multipartLimits(this.config.IMPORT_MAX_BYTES) })
       [Symbol.asyncIterator]();
     const rest = async () => {
       for (;;) {

@@ -10,6 +10,7 @@ import { BulkRetentionService } from './bulk-retention.service.js';
 import { ExportsService } from './exports.service.js';
 import { ImportEngine } from './import-engine.js';
 import { ImportRunner } from './import-runner.js';
+import { multipartLimits } from './import-staging.js';
 import { ServiceRowImporter } from './import-service-rows.js';
 import { IMPORT_CONTENT_TYPES, ImportsController } from './imports.controller.js';
 import { ImportsService } from './imports.service.js';
@@ -53,14 +54,6 @@ export class IntegrationModule implements OnModuleInit {
     fastify.addContentTypeParser(Object.keys(IMPORT_CONTENT_TYPES), (_req, payload, done) =>
       done(null, payload),
     );
-    void fastify.register(fastifyMultipart, {
-      limits: {
-        fileSize: this.config.IMPORT_MAX_BYTES + 1,
-        files: 1,
-        fields: 5,
-        fieldSize: 100_000,
-        parts: 10,
-      },
-    });
+    void fastify.register(fastifyMultipart, { limits: multipartLimits(this.config.IMPORT_MAX_BYTES) });
   }
 }
